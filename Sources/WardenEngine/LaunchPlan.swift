@@ -1,0 +1,73 @@
+/// The launcher command line and environment for one run: a pure function of the host, the
+/// request and the run's slot, so it can be tested without spawning anything.
+struct LaunchPlan: Sendable, Equatable {
+    var arguments: [String]
+    var environment: [String]
+
+    /// Where the run's script directory appears inside the sandbox.
+    static let scriptDirectory = "/run/warden"
+
+    static func make(
+        host: SandboxHost, interpreter: Interpreter, request: RunRequest, slot: Int, runDirectory: String,
+        timeout: Duration
+    ) -> LaunchPlan {
+        let configuration = host.configuration
+        let limits = configuration.limits
+        let identity = configuration.identityBase + UInt32(slot)
+        var arguments = [
+            "--uid", "\(identity)", "--gid", "\(identity)",
+            "--seccomp", host.filterPath,
+            "--tmp-size", "\(limits.tmpBytes)", "--tmp-inodes", "\(limits.tmpInodes)",
+            "--rlimit", "as=\(limits.addressSpaceBytes)",
+            "--rlimit", "cpu=\(Int(timeout.components.seconds) + 1)",
+            "--rlimit", "nproc=\(limits.processes)",
+            "--rlimit", "nofile=\(limits.openFiles)",
+            "--rlimit", "fsize=\(limits.fileSizeBytes)",
+        ]
+        switch request.workspace {
+        case .ephemeral:
+            arguments += ["--workspace-size", "\(limits.workspaceBytes)", "--workspace-inodes", "\(limits.workspaceInodes)"]
+        case .directory(let path):
+            arguments += ["--workspace", path]
+        }
+        for path in host.systemPaths { arguments += ["--ro-bind", path] }
+        arguments += ["--ro-bind", "\(runDirectory):\(scriptDirectory)"]
+        for parent in host.cgroups.parents { arguments += ["--cgroup", parent] }
+        if host.cgroups.memory { arguments += ["--memory", "\(limits.memoryBytes)"] }
+        if host.cgroups.pids { arguments += ["--pids", "\(limits.processes)"] }
+        arguments += ["--", interpreter.path] + request.language.interpreterArguments
+            + ["\(scriptDirectory)/\(request.language.scriptName)"]
+
+        var environment: [String: String] = [
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": "/workspace",
+            "TMPDIR": "/tmp",
+            "LANG": "C.UTF-8",
+        ]
+        if request.language == .python { environment["PYTHONUNBUFFERED"] = "1" }
+        for (name, value) in request.environment { environment[name] = value }
+        return LaunchPlan(
+            arguments: arguments,
+            environment: environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+    }
+
+    /// Checks a request's environment: names like shell variables, no NUL, bounded size.
+    static func validate(environment: [String: String]) throws(SandboxError) {
+        guard environment.count <= 256 else {
+            throw SandboxError(.invalidRequest, "at most 256 environment variables are allowed")
+        }
+        var total = 0
+        for (name, value) in environment {
+            let valid = name.utf8.first.map { $0 == UInt8(ascii: "_") || ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 } ?? false
+                && name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || ($0 >= 48 && $0 <= 57) || (($0 | 0x20) >= 97 && ($0 | 0x20) <= 122) }
+            guard valid, name.utf8.count <= 256 else {
+                throw SandboxError(.invalidRequest, "invalid environment variable name '\(name.prefix(64))': use letters, digits and _, not starting with a digit")
+            }
+            guard !value.utf8.contains(0) else {
+                throw SandboxError(.invalidRequest, "environment variable \(name) contains a NUL byte")
+            }
+            total += name.utf8.count + value.utf8.count + 2
+        }
+        guard total <= 64 << 10 else { throw SandboxError(.invalidRequest, "the environment exceeds 64 KiB") }
+    }
+}

@@ -1,0 +1,112 @@
+import Glibc
+
+/// The loop that runs on a launcher's pipe thread: poll, read, capture, stream, feed stdin.
+///
+/// Chunks are coalesced naturally: each wake-up drains what the pipe holds (up to 64 KiB per
+/// stream) into one chunk, so a quiet program's line arrives at once and a flood arrives in
+/// large chunks. After the hard output cap the run is killed and further output is discarded.
+final class Pump: @unchecked Sendable {
+    private let process: SandboxProcess
+    private var pipes: Pipes
+    private let stdinData: [UInt8]
+    private var stdinOffset = 0
+    private var stdout: OutputCapture
+    private var stderr: OutputCapture
+    private let hardLimit: Int
+    private var totalBytes = 0
+    private var statusText: [UInt8] = []
+    private var buffer = [UInt8](repeating: 0, count: 65536)
+
+    init(process: SandboxProcess, pipes: Pipes, stdin: [UInt8], captureLimit: Int, hardLimit: Int) {
+        self.process = process
+        self.pipes = pipes
+        self.stdinData = stdin
+        self.stdout = OutputCapture(limit: captureLimit)
+        self.stderr = OutputCapture(limit: captureLimit)
+        self.hardLimit = hardLimit
+    }
+
+    func run() {
+        if stdinData.isEmpty { closeFD(&pipes.stdin) }
+        while pipes.stdout >= 0 || pipes.stderr >= 0 || pipes.status >= 0 {
+            var fds: [pollfd] = []
+            for fd in [pipes.stdout, pipes.stderr, pipes.status] where fd >= 0 {
+                fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
+            }
+            if pipes.stdin >= 0 { fds.append(pollfd(fd: pipes.stdin, events: Int16(POLLOUT), revents: 0)) }
+            let wait = process.escalateIfOverdue()
+            let timeout = wait.map { Int32(max(1, $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000)) } ?? -1
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            if ready < 0 && errno != EINTR { break }
+            guard ready > 0 else { continue }
+            for entry in fds where entry.revents != 0 {
+                switch entry.fd {
+                case pipes.stdout: drain(&pipes.stdout, into: .stdout)
+                case pipes.stderr: drain(&pipes.stderr, into: .stderr)
+                case pipes.status: readStatus()
+                case pipes.stdin: feedStdin()
+                default: break
+                }
+            }
+        }
+        closeFD(&pipes.stdin)
+        let report = LaunchReport(parsing: String(decoding: statusText, as: UTF8.self))
+        process.finish(report: report, stdout: stdout, stderr: stderr)
+    }
+
+    private func drain(_ fd: inout Int32, into stream: OutputStream) {
+        var chunk: [UInt8] = []
+        while chunk.count < buffer.count {
+            let count = read(fd, &buffer, buffer.count - chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { break }  // EAGAIN: drained for now
+            if count == 0 {
+                closeFD(&fd)
+                break
+            }
+            let bytes = buffer[..<count]
+            if stream == .stdout { stdout.append(bytes) } else { stderr.append(bytes) }
+            let allowed = max(0, min(count, hardLimit - totalBytes))
+            totalBytes += count
+            chunk += bytes.prefix(allowed)
+            if totalBytes > hardLimit {
+                process.kill(.outputLimit)
+            }
+        }
+        if !chunk.isEmpty { process.yield(OutputChunk(stream: stream, bytes: chunk)) }
+    }
+
+    private func readStatus() {
+        while true {
+            let count = read(pipes.status, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { return }
+            if count == 0 {
+                closeFD(&pipes.status)
+                return
+            }
+            // The launcher writes a handful of short lines; anything longer is not from it.
+            if statusText.count < 65536 { statusText += buffer[..<count] }
+        }
+    }
+
+    private func feedStdin() {
+        while stdinOffset < stdinData.count {
+            let count = stdinData.withUnsafeBytes { raw in
+                write(pipes.stdin, raw.baseAddress! + stdinOffset, min(65536, stdinData.count - stdinOffset))
+            }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 {
+                if errno == EAGAIN { return }
+                break  // EPIPE: the program closed its stdin
+            }
+            stdinOffset += count
+        }
+        closeFD(&pipes.stdin)
+    }
+
+    private func closeFD(_ fd: inout Int32) {
+        if fd >= 0 { close(fd) }
+        fd = -1
+    }
+}

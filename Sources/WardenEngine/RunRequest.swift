@@ -1,0 +1,31 @@
+/// What to run: the code, its language, and the limits it runs under.
+public struct RunRequest: Sendable {
+    /// Where the run's `/workspace` comes from.
+    public enum Workspace: Sendable, Hashable {
+        /// A fresh tmpfs, sized by ``SandboxLimits/workspaceBytes``, gone when the run ends.
+        case ephemeral
+        /// A host directory mounted read-write; the engine makes it owned by the run's host uid.
+        case directory(String)
+    }
+
+    public var language: Language
+    public var code: String
+    public var stdin: [UInt8]?
+    /// Wall-clock limit; `nil` means the configured default. Clamped to the configured maximum.
+    public var timeout: Duration?
+    /// Extra environment variables. Names must match `[A-Za-z_][A-Za-z0-9_]*`.
+    public var environment: [String: String]
+    public var workspace: Workspace
+
+    public init(
+        language: Language, code: String, stdin: [UInt8]? = nil, timeout: Duration? = nil,
+        environment: [String: String] = [:], workspace: Workspace = .ephemeral
+    ) {
+        self.language = language
+        self.code = code
+        self.stdin = stdin
+        self.timeout = timeout
+        self.environment = environment
+        self.workspace = workspace
+    }
+}

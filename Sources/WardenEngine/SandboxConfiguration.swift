@@ -1,0 +1,69 @@
+import Glibc
+
+/// How the engine sandboxes runs: where its parts are, how many runs at once, which limits.
+public struct SandboxConfiguration: Sendable {
+    /// The static `warden-launch` binary.
+    public var launcherPath: String
+    /// The seccomp policy text file (`sandbox/seccomp.policy`).
+    public var policyPath: String
+    /// A private directory for the compiled policy and per-run script files.
+    public var runtimeDirectory: String
+    /// Colon-separated directories searched for interpreters.
+    public var searchPath: String
+    /// Runs executing at once; default twice the cores.
+    public var maxConcurrentRuns: Int
+    /// Runs waiting for a slot; beyond this a run is refused as busy.
+    public var maxQueuedRuns: Int = 64
+    public var defaultTimeout: Duration = .seconds(30)
+    public var maxTimeout: Duration = .seconds(300)
+    /// Bytes of each stream kept in a result (head and tail).
+    public var captureBytesPerStream: Int = 1 << 20
+    /// Total output past which the run is killed with `output_limit`.
+    public var outputHardLimitBytes: Int = 16 << 20
+    /// Largest accepted code size.
+    public var maxCodeBytes: Int = 1 << 20
+    public var limits = SandboxLimits()
+    /// First host uid/gid for sandboxes; slot `n` runs as `identityBase + n`. Never 0.
+    public var identityBase: UInt32 = 200_000
+    /// Use cgroups (memory, pids, kill) where the host provides them.
+    public var useCgroups = true
+    /// Root of the cgroup file systems.
+    public var cgroupRoot = "/sys/fs/cgroup"
+
+    public init(
+        launcherPath: String? = nil, policyPath: String? = nil, runtimeDirectory: String? = nil,
+        searchPath: String? = nil
+    ) {
+        self.launcherPath = launcherPath ?? Self.defaultLauncherPath()
+        self.policyPath = policyPath ?? Self.defaultPolicyPath()
+        self.runtimeDirectory = runtimeDirectory ?? "/tmp/warden-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        self.searchPath = searchPath ?? (getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin")
+        self.maxConcurrentRuns = max(1, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// The directory of the running executable (the build folder in development and tests).
+    static func executableDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return "." }
+        let path = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+    }
+
+    /// `warden-launch` beside the executable; `$WARDEN_LAUNCHER` overrides it.
+    static func defaultLauncherPath() -> String {
+        if let path = getenv("WARDEN_LAUNCHER") { return String(cString: path) }
+        return executableDirectory() + "/warden-launch"
+    }
+
+    /// `$WARDEN_POLICY`, else `../share/warden/seccomp.policy` beside the executable (an
+    /// installed layout), else the source tree's `sandbox/seccomp.policy`.
+    static func defaultPolicyPath() -> String {
+        if let path = getenv("WARDEN_POLICY") { return String(cString: path) }
+        let installed = executableDirectory() + "/../share/warden/seccomp.policy"
+        if access(installed, R_OK) == 0 { return installed }
+        let source = "\(#filePath)"
+        guard let range = source.firstRange(of: "/Sources/") else { return "sandbox/seccomp.policy" }
+        return source[..<range.lowerBound] + "/sandbox/seccomp.policy"
+    }
+}

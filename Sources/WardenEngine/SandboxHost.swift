@@ -1,0 +1,118 @@
+import Glibc
+public import Logging
+
+/// Everything the engine prepares once at start-up: the compiled seccomp policy, the
+/// interpreters, the cgroup parents, the read-only system paths, and what the host supports.
+public struct SandboxHost: Sendable {
+    public let configuration: SandboxConfiguration
+    public let catalog: InterpreterCatalog
+    public let layers: HostLayers
+    /// The compiled filters the launcher loads on every run.
+    let filterPath: String
+    let cgroups: CgroupSetup
+    /// Read-only binds shared by every run (system directories and interpreter prefixes).
+    let systemPaths: [String]
+
+    /// Prepares the host for sandboxing.
+    /// - Throws: ``SandboxError`` when the policy is invalid or the runtime directory cannot be
+    ///   made. A missing kernel layer is not thrown here: it is reported in ``layers``, and
+    ///   ``Supervisor`` refuses to run code while a required one is missing.
+    public static func prepare(_ configuration: SandboxConfiguration, logger: Logger) throws(SandboxError) -> SandboxHost {
+        // A child that closes its stdin early must cost an EPIPE, not the server.
+        signal(SIGPIPE, SIG_IGN)
+        let policyText: String
+        guard let text = readWholeFile(configuration.policyPath) else {
+            throw SandboxError(.policy, "cannot read the seccomp policy at \(configuration.policyPath)", errno: errno)
+        }
+        policyText = text
+        let policy = try SeccompPolicy(parsing: policyText)
+        let (filters, unknown) = try policy.compile()
+        if !unknown.isEmpty {
+            logger.debug("Syscalls unknown to libseccomp were left to the default", metadata: [
+                "warden.seccomp.unknown": "\(unknown.joined(separator: ","))"
+            ])
+        }
+        try makeDirectory(configuration.runtimeDirectory, mode: 0o711)
+        try makeDirectory(configuration.runtimeDirectory + "/runs", mode: 0o711)
+        let filterPath = configuration.runtimeDirectory + "/seccomp.bpf"
+        guard writeWholeFile(filterPath, filters, mode: 0o600) else {
+            throw SandboxError(.policy, "cannot write \(filterPath)", errno: errno)
+        }
+        let catalog = InterpreterCatalog.discover(searchPath: configuration.searchPath)
+        let cgroups = configuration.useCgroups ? CgroupSetup.prepare(root: configuration.cgroupRoot) : CgroupSetup()
+        var paths: [String] = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache",
+                     "/etc/ssl", "/etc/localtime", "/etc/alternatives", "/etc/ca-certificates"]
+            .filter { access($0, F_OK) == 0 }
+        for interpreter in catalog.interpreters.values {
+            for path in interpreter.readOnlyPaths where !paths.contains(path) { paths.append(path) }
+        }
+        let layers = HostLayers.probe(cgroups: cgroups)
+        return SandboxHost(configuration: configuration, catalog: catalog, layers: layers, filterPath: filterPath,
+                           cgroups: cgroups, systemPaths: paths)
+    }
+
+    /// Removes the runtime directory (compiled policy, leftover run files).
+    public func cleanUp() {
+        removeTree(configuration.runtimeDirectory)
+    }
+}
+
+private func makeDirectory(_ path: String, mode: mode_t) throws(SandboxError) {
+    guard mkdir(path, mode) == 0 || errno == EEXIST else {
+        throw SandboxError(.spawnFailed, "cannot create \(path)", errno: errno)
+    }
+    chmod(path, mode)
+}
+
+func readWholeFile(_ path: String, limit: Int = 4 << 20) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var data: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while data.count < limit {
+        let count = read(fd, &buffer, buffer.count)
+        if count < 0 && errno == EINTR { continue }
+        if count < 0 { return nil }
+        if count == 0 { break }
+        data += buffer[..<count]
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+func writeWholeFile(_ path: String, _ bytes: [UInt8], mode: mode_t) -> Bool {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var offset = 0
+    while offset < bytes.count {
+        let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { return false }
+        offset += count
+    }
+    fchmod(fd, mode)
+    return true
+}
+
+/// Deletes a directory tree without following symlinks (only used on our own runtime files).
+func removeTree(_ path: String) {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return }
+    if (info.st_mode & S_IFMT) == S_IFDIR {
+        if let directory = opendir(path) {
+            var names: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(directory)
+            for name in names { removeTree(path + "/" + name) }
+        }
+        rmdir(path)
+    } else {
+        unlink(path)
+    }
+}

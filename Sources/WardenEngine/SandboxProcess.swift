@@ -1,0 +1,147 @@
+import CWardenShims
+import Glibc
+import Synchronization
+
+/// One running `warden-launch` and the thread that pumps its pipes.
+///
+/// The thread polls the child's stdout, stderr and the launcher's status pipe, feeds stdin,
+/// captures output (head and tail within the capture limit), yields chunks to ``output`` as
+/// they arrive, and reaps the launcher. The thread is a plain pthread, not a task: it blocks in
+/// `poll`, which must never happen on the cooperative pool.
+final class SandboxProcess: Sendable {
+    struct Outcome: Sendable {
+        var report: LaunchReport
+        var stdout: OutputCapture
+        var stderr: OutputCapture
+        var killReason: KillReason?
+        var launcherStatus: Int32
+    }
+
+    private struct State {
+        var killReason: KillReason?
+        var killRequestedAt: ContinuousClock.Instant?
+        var escalated = false
+        var streaming = true
+        var outcome: Outcome?
+        var waiter: CheckedContinuation<Outcome, Never>?
+    }
+
+    let pid: pid_t
+    private let pidfd: Int32
+    let output: AsyncStream<OutputChunk>
+    private let continuation: AsyncStream<OutputChunk>.Continuation
+    private let state = Mutex(State())
+
+    /// A launcher that ignores SIGTERM this long is sent SIGKILL (its PDEATHSIG takes the rest).
+    static let killGrace: Duration = .seconds(2)
+
+    private init(pid: pid_t, pidfd: Int32) {
+        self.pid = pid
+        self.pidfd = pidfd
+        (output, continuation) = AsyncStream.makeStream(of: OutputChunk.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Spawns the launcher with `arguments` and exactly `environment`.
+    static func spawn(
+        launcher: String, arguments: [String], environment: [String], stdin: [UInt8]?,
+        captureLimit: Int, hardLimit: Int
+    ) throws(SandboxError) -> SandboxProcess {
+        var pipes = Pipes()
+        defer { pipes.closeChildEnds() }
+        do { try pipes.open(withStdin: stdin != nil) } catch { pipes.closeParentEnds(); throw error }
+        var pid: pid_t = 0
+        let fds = [pipes.childStdin, pipes.childStdout, pipes.childStderr, pipes.childStatus]
+        let result = withCStrings([launcher] + arguments) { argv in
+            withCStrings(environment) { envp in CWardenShims_spawn(launcher, argv, envp, fds, &pid) }
+        }
+        guard result == 0 else {
+            pipes.closeParentEnds()
+            throw SandboxError(.spawnFailed, "cannot start \(launcher)", errno: result)
+        }
+        let pidfd = CWardenShims_pidfd_open(pid)
+        let process = SandboxProcess(pid: pid, pidfd: pidfd)
+        let pump = Pump(process: process, pipes: pipes, stdin: stdin ?? [], captureLimit: captureLimit,
+                        hardLimit: hardLimit)
+        Thread.detach { pump.run() }
+        return process
+    }
+
+    /// Asks the launcher to kill the sandbox; the first reason given is the one reported.
+    func kill(_ reason: KillReason) {
+        state.withLock { state in
+            guard state.outcome == nil else { return }
+            if state.killReason == nil {
+                state.killReason = reason
+                state.killRequestedAt = .now
+            }
+            send(SIGTERM)
+        }
+    }
+
+    /// Signals the launcher; only called under the lock while it has not been reaped, so the
+    /// pid (or pidfd) cannot have been reused.
+    private func send(_ number: Int32) {
+        if pidfd >= 0 {
+            _ = CWardenShims_pidfd_send_signal(pidfd, number)
+        } else {
+            _ = Glibc.kill(pid, number)
+        }
+    }
+
+    /// Stops yielding chunks (the consumer is gone); capture goes on.
+    func stopStreaming() {
+        state.withLock { $0.streaming = false }
+        continuation.finish()
+    }
+
+    /// Waits until the launcher has exited and every pipe is drained.
+    func outcome() async -> Outcome {
+        await withCheckedContinuation { waiter in
+            let ready = state.withLock { state -> Outcome? in
+                if let outcome = state.outcome { return outcome }
+                state.waiter = waiter
+                return nil
+            }
+            if let ready { waiter.resume(returning: ready) }
+        }
+    }
+
+    // MARK: Called from the pump thread
+
+    var isStreaming: Bool { state.withLock { $0.streaming } }
+
+    func yield(_ chunk: OutputChunk) {
+        if isStreaming { continuation.yield(chunk) }
+    }
+
+    /// Sends SIGKILL once if a requested kill has not taken effect within the grace period;
+    /// returns how long the pump may sleep before checking again (`nil`: no kill pending).
+    func escalateIfOverdue() -> Duration? {
+        state.withLock { state -> Duration? in
+            guard let requested = state.killRequestedAt, !state.escalated, state.outcome == nil else { return nil }
+            let waited = ContinuousClock.now - requested
+            guard waited >= Self.killGrace else { return Self.killGrace - waited }
+            state.escalated = true
+            send(SIGKILL)
+            return nil
+        }
+    }
+
+    /// Reaps the launcher (which has exited: its status pipe closed) and publishes the outcome.
+    /// Reaping under the lock means ``kill(_:)`` can never signal a reused pid.
+    func finish(report: LaunchReport, stdout: OutputCapture, stderr: OutputCapture) {
+        let (outcome, waiter) = state.withLock { state in
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let outcome = Outcome(report: report, stdout: stdout, stderr: stderr, killReason: state.killReason,
+                                  launcherStatus: status)
+            state.outcome = outcome
+            let waiter = state.waiter
+            state.waiter = nil
+            if pidfd >= 0 { close(pidfd) }
+            return (outcome, waiter)
+        }
+        waiter?.resume(returning: outcome)
+        continuation.finish()
+    }
+}

@@ -1,0 +1,231 @@
+import Glibc
+public import Logging
+public import ServiceLifecycle
+
+/// The only place runs start and end: admission (a bounded number at once, a bounded queue),
+/// wall-clock timeouts, cancellation, the kill of the whole sandbox, and reaping.
+///
+/// ## Usage
+/// ```swift
+/// let supervisor = Supervisor(host: try SandboxHost.prepare(configuration, logger: logger), logger: logger)
+/// let result = try await supervisor.execute(RunRequest(language: .python, code: "print(1)")) { output in
+///     for await chunk in output { print(chunk.text, terminator: "") }
+/// }
+/// ```
+/// Run it in a `ServiceGroup`: on graceful shutdown it refuses new runs and kills running ones.
+public actor Supervisor: Service {
+    typealias RunID = AdmissionStateMachine.RunID
+
+    private enum State {
+        case accepting(AdmissionStateMachine)
+        case stopped
+    }
+
+    public nonisolated let host: SandboxHost
+    private let logger: Logger
+    private var state: State
+    private var waiting: [RunID: CheckedContinuation<Int?, Never>] = [:]
+    private var processes: [RunID: SandboxProcess] = [:]
+    private var nextID: RunID = 1
+
+    public init(host: SandboxHost, logger: Logger) {
+        self.host = host
+        self.logger = logger
+        self.state = .accepting(
+            AdmissionStateMachine(
+                maxRunning: host.configuration.maxConcurrentRuns, maxQueued: host.configuration.maxQueuedRuns))
+    }
+
+    /// Waits for graceful shutdown, then stops: queued runs are refused, running ones killed.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        shutDown()
+    }
+
+    /// Refuses new and queued runs and kills every running one (their status: `cancelled`).
+    public func shutDown() {
+        if case .accepting(var machine) = state {
+            for id in machine.shutDown() { waiting.removeValue(forKey: id)?.resume(returning: nil) }
+        }
+        state = .stopped
+        for process in processes.values { process.kill(.shutdown) }
+    }
+
+    /// The number of runs executing now.
+    public var runningCount: Int { processes.count }
+
+    /// Runs code in the sandbox, streaming its output to `body` while it runs.
+    ///
+    /// - Parameters:
+    ///   - request: what to run.
+    ///   - body: receives the live output; it may return early (output is still captured).
+    /// - Returns: the result; a non-zero exit, a timeout or a kill is a status, not an error.
+    /// - Throws: ``SandboxError`` when the request is invalid, the supervisor is busy or
+    ///   stopping, or the host lacks a required isolation layer.
+    public nonisolated func execute(
+        _ request: RunRequest, output body: (RunOutput) async -> Void = { _ in }
+    ) async throws(SandboxError) -> RunResult {
+        let interpreter = try validate(request)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let id = await allocateID()
+        guard let slot = try await admit(id) else {
+            return RunResult(status: .cancelled, exitCode: nil, signal: nil, stdout: OutputCapture(limit: 0),
+                             stderr: OutputCapture(limit: 0), duration: clock.now - start, cpuTime: .zero,
+                             maxRSSKiB: 0, message: "cancelled while queued")
+        }
+        let result = await perform(request, interpreter: interpreter, id: id, slot: slot, body: body)
+        await finish(id)
+        return result
+    }
+
+    private nonisolated func validate(_ request: RunRequest) throws(SandboxError) -> Interpreter {
+        if let missing = host.layers.missingRequired.first {
+            throw SandboxError(.unsupportedHost, "this host lacks the required \(missing.name) layer (\(missing.detail)); see `warden doctor`")
+        }
+        guard let interpreter = host.catalog.interpreters[request.language] else {
+            let known = host.catalog.languages.map(\.rawValue).joined(separator: ", ")
+            throw SandboxError(.invalidRequest, "\(request.language.rawValue) is not installed here; available: \(known)")
+        }
+        guard request.code.utf8.count <= host.configuration.maxCodeBytes else {
+            throw SandboxError(.invalidRequest, "the code is larger than \(host.configuration.maxCodeBytes) bytes")
+        }
+        guard !request.code.utf8.contains(0) else {
+            throw SandboxError(.invalidRequest, "the code contains a NUL byte")
+        }
+        try LaunchPlan.validate(environment: request.environment)
+        return interpreter
+    }
+
+    private func allocateID() -> RunID {
+        defer { nextID += 1 }
+        return nextID
+    }
+
+    /// Returns the run's slot, or `nil` when it was cancelled while queued.
+    private func admit(_ id: RunID) async throws(SandboxError) -> Int? {
+        guard case .accepting(var machine) = state else {
+            throw SandboxError(.shuttingDown, "the supervisor is shutting down")
+        }
+        let action = machine.request(id)
+        state = .accepting(machine)
+        switch action {
+        case .start(let slot): return slot
+        case .rejectBusy:
+            throw SandboxError(.busy, "all \(machine.maxRunning) run slots and \(machine.maxQueued) queue places are taken; retry later")
+        case .rejectShuttingDown: throw SandboxError(.shuttingDown, "the supervisor is shutting down")
+        case .enqueue:
+            return await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    if Task.isCancelled {
+                        dropQueued(id)
+                        continuation.resume(returning: nil)
+                    } else {
+                        waiting[id] = continuation
+                    }
+                }
+            } onCancel: {
+                Task { await self.cancelQueued(id) }
+            }
+        }
+    }
+
+    private func dropQueued(_ id: RunID) {
+        guard case .accepting(var machine) = state else { return }
+        _ = machine.cancelQueued(id)
+        state = .accepting(machine)
+    }
+
+    private func cancelQueued(_ id: RunID) {
+        guard let continuation = waiting.removeValue(forKey: id) else { return }
+        dropQueued(id)
+        continuation.resume(returning: nil)
+    }
+
+    private func register(_ id: RunID, _ process: SandboxProcess) {
+        processes[id] = process
+        if case .stopped = state { process.kill(.shutdown) }
+    }
+
+    private func finish(_ id: RunID) {
+        processes[id] = nil
+        guard case .accepting(var machine) = state else { return }
+        let action = machine.finish(id)
+        state = .accepting(machine)
+        if case .start(let next, let slot) = action {
+            waiting.removeValue(forKey: next)?.resume(returning: slot)
+        }
+    }
+
+    private nonisolated func perform(
+        _ request: RunRequest, interpreter: Interpreter, id: RunID, slot: Int, body: (RunOutput) async -> Void
+    ) async -> RunResult {
+        let configuration = host.configuration
+        let clock = ContinuousClock()
+        let start = clock.now
+        let timeout = min(request.timeout ?? configuration.defaultTimeout, configuration.maxTimeout)
+        let runDirectory = "\(configuration.runtimeDirectory)/runs/\(id)"
+        defer { removeTree(runDirectory) }
+        let process: SandboxProcess
+        do {
+            try prepare(runDirectory: runDirectory, request: request, slot: slot)
+            let plan = LaunchPlan.make(host: host, interpreter: interpreter, request: request, slot: slot,
+                                       runDirectory: runDirectory, timeout: timeout)
+            process = try SandboxProcess.spawn(
+                launcher: configuration.launcherPath, arguments: plan.arguments, environment: plan.environment,
+                stdin: request.stdin, captureLimit: configuration.captureBytesPerStream,
+                hardLimit: configuration.outputHardLimitBytes)
+        } catch {
+            logger.error("Cannot start a run", metadata: ["warden.run.id": "\(id)", "warden.error": "\(error)"])
+            return RunResult(status: .sandboxError, exitCode: nil, signal: nil, stdout: OutputCapture(limit: 0),
+                             stderr: OutputCapture(limit: 0), duration: clock.now - start, cpuTime: .zero,
+                             maxRSSKiB: 0, message: error.description)
+        }
+        await register(id, process)
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try? await Task.sleep(for: timeout)
+                    if !Task.isCancelled { process.kill(.timeout) }
+                }
+                await body(RunOutput(stream: process.output))
+                process.stopStreaming()
+                _ = await process.outcome()
+                group.cancelAll()
+            }
+        } onCancel: {
+            process.kill(.cancelled)
+        }
+        let result = RunResult.classify(await process.outcome(), duration: clock.now - start)
+        logger.debug("Run finished", metadata: [
+            "warden.run.id": "\(id)", "warden.run.status": "\(result.status.rawValue)",
+            "warden.run.duration_ms": "\(result.duration.milliseconds)",
+        ])
+        return result
+    }
+
+    /// Writes the script into the run's directory (bound read-only inside) and hands a host
+    /// workspace directory to the run's identity.
+    private nonisolated func prepare(runDirectory: String, request: RunRequest, slot: Int) throws(SandboxError) {
+        guard mkdir(runDirectory, 0o755) == 0 else {
+            throw SandboxError(.spawnFailed, "cannot create \(runDirectory)", errno: errno)
+        }
+        let script = "\(runDirectory)/\(request.language.scriptName)"
+        guard writeWholeFile(script, Array(request.code.utf8), mode: 0o444) else {
+            throw SandboxError(.spawnFailed, "cannot write \(script)", errno: errno)
+        }
+        if case .directory(let path) = request.workspace {
+            let identity = host.configuration.identityBase + UInt32(slot)
+            guard chown(path, identity, identity) == 0, chmod(path, 0o755) == 0 else {
+                throw SandboxError(.spawnFailed, "cannot hand the workspace \(path) to the sandbox user", errno: errno)
+            }
+        }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    public var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

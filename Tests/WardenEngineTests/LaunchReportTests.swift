@@ -1,0 +1,53 @@
+import Glibc
+import Testing
+@testable import WardenEngine
+
+@Suite struct LaunchReportTests {
+    @Test func parsesTheLauncherLines() {
+        let report = LaunchReport(parsing: "landlock 7\nchild 3 0\nexit 3 0 1500 500 9000 0 0\n")
+        #expect(report.landlockABI == 7)
+        #expect(report.programExit?.code == 3)
+        #expect(report.userMicros == 1500 && report.systemMicros == 500)
+        #expect(report.maxRSSKiB == 9000)
+        #expect(report.finished && !report.outOfMemory)
+    }
+
+    @Test func keepsTheFirstSetupErrorAndIgnoresGarbage() {
+        let report = LaunchReport(parsing: "garbage\nerror bind 22 Invalid argument\nerror exec 2 No such file\nexit 125 0 1 1 1 0 0")
+        #expect(report.setupError == .init(step: "bind", errno: 22, text: "Invalid argument"))
+        #expect(report.programExit == nil)
+    }
+
+    private func outcome(_ text: String, kill: KillReason? = nil, stderr: String = "") -> SandboxProcess.Outcome {
+        var capture = OutputCapture(limit: 1024)
+        capture.append(Array(stderr.utf8))
+        return SandboxProcess.Outcome(report: LaunchReport(parsing: text), stdout: OutputCapture(limit: 16),
+                                      stderr: capture, killReason: kill, launcherStatus: 0)
+    }
+
+    @Test func classifiesEveryStatus() {
+        let done = "exit 0 0 1 1 1 0 0"
+        #expect(RunResult.classify(outcome("child 0 0\n" + done), duration: .zero).status == .completed)
+        #expect(RunResult.classify(outcome("child 2 0\n" + done), duration: .zero).status == .failed)
+        #expect(RunResult.classify(outcome("child -1 11\n" + done), duration: .zero).signal == 11)
+        #expect(RunResult.classify(outcome(done, kill: .timeout), duration: .zero).status == .timeout)
+        #expect(RunResult.classify(outcome(done, kill: .cancelled), duration: .zero).status == .cancelled)
+        #expect(RunResult.classify(outcome(done, kill: .outputLimit), duration: .zero).status == .outputLimit)
+        #expect(RunResult.classify(outcome("child -1 9\nexit 0 0 1 1 1 1 0"), duration: .zero).status == .memoryLimit)
+        #expect(RunResult.classify(outcome("child 1 0\n" + done, stderr: "Traceback\nMemoryError\n"), duration: .zero).status == .memoryLimit)
+        #expect(RunResult.classify(outcome("child -1 \(SIGXCPU)\n" + done), duration: .zero).status == .timeout)
+        let broken = RunResult.classify(outcome("error mount-proc 1 Operation not permitted\n" + done), duration: .zero)
+        #expect(broken.status == .sandboxError)
+        #expect(broken.message?.contains("mount-proc") == true)
+        #expect(RunResult.classify(outcome(""), duration: .zero).status == .sandboxError)
+    }
+
+    @Test func validatesEnvironmentNames() throws {
+        try LaunchPlan.validate(environment: ["A": "1", "_b9": "x", "LONG_NAME": ""])
+        for name in ["", "9A", "A-B", "A B", "A=B", "Ä"] {
+            #expect(throws: SandboxError.self) { try LaunchPlan.validate(environment: [name: "1"]) }
+        }
+        #expect(throws: SandboxError.self) { try LaunchPlan.validate(environment: ["A": "x\0y"]) }
+        #expect(throws: SandboxError.self) { try LaunchPlan.validate(environment: ["A": String(repeating: "x", count: 70_000)]) }
+    }
+}

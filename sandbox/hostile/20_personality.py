@@ -1,0 +1,58 @@
+# hostile: personality(READ_IMPLIES_EXEC) and personality(ADDR_NO_RANDOMIZE)
+# language: python
+# timeout: 5
+# expect-status: completed
+# expect-stdout: SAFE: personality(READ_IMPLIES_EXEC) -> EPERM
+# expect-stdout: SAFE: personality(ADDR_NO_RANDOMIZE) -> EPERM
+import ctypes, errno, os, sys
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+MASK = (1 << 64) - 1
+
+
+def say(msg):
+    print(msg, flush=True)
+
+
+def raw(nr, *args):
+    """Raw x86_64 syscall via libc.syscall. Returns (ret, errno)."""
+    conv = []
+    for a in args:
+        if isinstance(a, int):
+            conv.append(ctypes.c_ulong(a & MASK))
+        elif a is None:
+            conv.append(ctypes.c_void_p(None))
+        else:
+            conv.append(a)
+    ctypes.set_errno(0)
+    r = libc.syscall(ctypes.c_long(nr), *conv)
+    return r, (ctypes.get_errno() if r == -1 else 0)
+
+
+def ename(e):
+    return errno.errorcode.get(e, str(e))
+
+
+def expect(what, res, ok=(errno.EPERM,)):
+    """SAFE if the call failed with one of `ok`, ESCAPE if it succeeded."""
+    r, e = res
+    if r != -1:
+        say(f"ESCAPE: {what} succeeded (ret={r})")
+        return False
+    if e in ok:
+        say(f"SAFE: {what} -> {ename(e)}")
+        return True
+    want = "/".join(ename(x) for x in ok)
+    say(f"UNEXPECTED: {what} failed with {ename(e)}, wanted {want}")
+    return False
+
+READ_IMPLIES_EXEC = 0x0400000
+ADDR_NO_RANDOMIZE = 0x0040000
+expect("personality(READ_IMPLIES_EXEC)", raw(135, READ_IMPLIES_EXEC))
+expect("personality(ADDR_NO_RANDOMIZE)", raw(135, ADDR_NO_RANDOMIZE))
+expect("personality(READ_IMPLIES_EXEC|ADDR_NO_RANDOMIZE)", raw(135, READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE))
+r, e = raw(135, 0xffffffff)  # query only
+say(f"INFO: personality query -> ret={r} errno={ename(e) if r == -1 else 0}")
+if r != -1 and r & (READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE):
+    say(f"ESCAPE: personality flags are now set: {r:#x}")

@@ -1,0 +1,88 @@
+/*
+ * warden-launch: the single-threaded, statically linked program that stands between the Warden
+ * server and sandboxed code. Everything between fork and exec happens here, in C, because the
+ * Swift runtime is multithreaded and only async-signal-safe calls are legal after its fork.
+ *
+ * Order (see DESIGN.md): namespaces → mounts → uid → rlimits → caps → NO_NEW_PRIVS → Landlock
+ * (best effort) → seccomp → execve. Every setup failure is reported on the status fd as
+ * `error <step> <errno> <text>` and the launcher exits 125: a layer is never silently skipped.
+ */
+#ifndef WARDEN_LAUNCH_H
+#define WARDEN_LAUNCH_H
+
+#ifndef _GNU_SOURCE
+#error You must define _GNU_SOURCE
+#endif
+
+#include <linux/filter.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#define WL_MAX_BINDS 32
+#define WL_MAX_CGROUPS 4
+#define WL_EXIT_SETUP 125
+/* The uid and gid the sandboxed code sees; the launcher maps them to the host ids it is given. */
+#define WL_INNER_ID 1000
+
+typedef struct {
+    int resource;
+    rlim_t value;
+} wl_rlimit;
+
+typedef struct {
+    uid_t host_uid;
+    gid_t host_gid;
+    const char *seccomp_path;
+    const char *workspace;          /* host directory bound read-write at /workspace, or NULL */
+    uint64_t workspace_size;        /* tmpfs size for /workspace when no directory is given */
+    uint64_t workspace_inodes;
+    const char *ro_binds[WL_MAX_BINDS];       /* host paths */
+    const char *ro_targets[WL_MAX_BINDS];     /* where they appear inside (same path by default) */
+    int ro_bind_count;
+    uint64_t tmp_size;
+    uint64_t tmp_inodes;
+    wl_rlimit rlimits[8];
+    int rlimit_count;
+    const char *cgroups[WL_MAX_CGROUPS];
+    int cgroup_count;
+    uint64_t memory_limit;
+    uint64_t pids_limit;
+    const char *hostname;
+    int status_fd;
+    char **argv;                    /* program and its arguments */
+    /* Loaded before clone so the child never touches the host file system for it. */
+    struct sock_fprog filters[2];
+    int filter_count;
+} wl_config;
+
+/* report.c */
+void wl_report(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+_Noreturn void wl_fail(int fd, const char *step);
+int wl_write_file(const char *path, const char *text);
+
+/* cgroup.c */
+typedef struct {
+    char dirs[WL_MAX_CGROUPS][512];
+    int count;
+} wl_cgroups;
+int wl_cgroups_enter(const wl_config *config, wl_cgroups *groups);
+int wl_cgroups_oom(const wl_cgroups *groups);
+void wl_cgroups_kill(const wl_cgroups *groups);
+void wl_cgroups_step_out(const wl_cgroups *groups);
+void wl_cgroups_remove(const wl_cgroups *groups);
+
+/* rootfs.c */
+int wl_rootfs_prepare(const wl_config *config, int *workspace_fd, int *bind_fds);
+void wl_rootfs_build(const wl_config *config, int workspace_fd, const int *bind_fds);
+
+/* restrict.c */
+int wl_load_filters(wl_config *config);
+void wl_restrict(const wl_config *config, int landlock);
+void wl_network_loopback_up(int status_fd);
+
+/* child.c */
+_Noreturn void wl_child(wl_config *config, int sync_fd);
+
+#endif

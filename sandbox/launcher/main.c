@@ -1,0 +1,205 @@
+/*
+ * warden-launch: argument parsing and the parent side. The parent stays outside the sandbox,
+ * writes the child's uid/gid maps, joins the run's cgroups, waits, turns SIGTERM from the server
+ * into a SIGKILL of the sandbox's PID 1 (which takes the whole PID namespace), and reports
+ * `exit <code> <signal> <user-µs> <system-µs> <max-rss-KiB> <oom>` on the status fd.
+ *
+ * Usage: warden-launch --uid N --gid N --seccomp FILE [options] -- PROGRAM [ARGS...]
+ *   --workspace DIR          bind DIR read-write at /workspace (else a tmpfs of --workspace-size)
+ *   --workspace-size BYTES   --workspace-inodes N
+ *   --ro-bind PATH[:TARGET]  read-only bind, at the same path or TARGET (repeatable; a symlink
+ *                            source is recreated as the same symlink)
+ *   --tmp-size BYTES         --tmp-inodes N     (/tmp and /dev/shm)
+ *   --rlimit NAME=VALUE      as, cpu, nproc, nofile, fsize (soft = hard)
+ *   --cgroup DIR             a parent cgroup; the run gets DIR/run-<pid> (repeatable)
+ *   --memory BYTES           --pids N           (cgroup limits)
+ *   --hostname NAME          --status-fd N (default 3)
+ */
+#include "launcher.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* SwiftPM links executables with swiftrt.o, which registers with the Swift runtime; this C
+ * program has no Swift code, so an empty hook keeps the runtime (and its dlopen) out of the
+ * static binary. */
+void swift_addNewDSOImage(const void *header) { (void)header; }
+
+static _Noreturn void usage(const char *problem) {
+    fprintf(stderr, "warden-launch: %s\n", problem);
+    _exit(WL_EXIT_SETUP);
+}
+
+static uint64_t number(const char *text) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (errno || !end || *end || text[0] == '-' || text[0] == 0) usage("invalid number");
+    return value;
+}
+
+static void add_rlimit(wl_config *config, const char *spec) {
+    static const struct { const char *name; int resource; } names[] = {
+        {"as", RLIMIT_AS}, {"cpu", RLIMIT_CPU}, {"nproc", RLIMIT_NPROC},
+        {"nofile", RLIMIT_NOFILE}, {"fsize", RLIMIT_FSIZE},
+    };
+    const char *equals = strchr(spec, '=');
+    if (!equals || config->rlimit_count >= 8) usage("invalid --rlimit");
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strlen(names[i].name) == (size_t)(equals - spec) && !strncmp(spec, names[i].name, (size_t)(equals - spec))) {
+            config->rlimits[config->rlimit_count].resource = names[i].resource;
+            config->rlimits[config->rlimit_count].value = (rlim_t)number(equals + 1);
+            config->rlimit_count++;
+            return;
+        }
+    }
+    usage("unknown --rlimit name");
+}
+
+static void parse(wl_config *config, int argc, char **argv) {
+    memset(config, 0, sizeof *config);
+    config->status_fd = 3;
+    config->hostname = "sandbox";
+    config->tmp_size = 64 << 20;
+    config->tmp_inodes = 4096;
+    config->workspace_size = 64 << 20;
+    config->workspace_inodes = 4096;
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *flag = argv[i];
+        if (!strcmp(flag, "--")) { i++; break; }
+        if (i + 1 >= argc) usage("missing value");
+        const char *value = argv[++i];
+        if (!strcmp(flag, "--uid")) config->host_uid = (uid_t)number(value);
+        else if (!strcmp(flag, "--gid")) config->host_gid = (gid_t)number(value);
+        else if (!strcmp(flag, "--seccomp")) config->seccomp_path = value;
+        else if (!strcmp(flag, "--workspace")) config->workspace = value;
+        else if (!strcmp(flag, "--workspace-size")) config->workspace_size = number(value);
+        else if (!strcmp(flag, "--workspace-inodes")) config->workspace_inodes = number(value);
+        else if (!strcmp(flag, "--tmp-size")) config->tmp_size = number(value);
+        else if (!strcmp(flag, "--tmp-inodes")) config->tmp_inodes = number(value);
+        else if (!strcmp(flag, "--memory")) config->memory_limit = number(value);
+        else if (!strcmp(flag, "--pids")) config->pids_limit = number(value);
+        else if (!strcmp(flag, "--hostname")) config->hostname = value;
+        else if (!strcmp(flag, "--status-fd")) config->status_fd = (int)number(value);
+        else if (!strcmp(flag, "--rlimit")) add_rlimit(config, value);
+        else if (!strcmp(flag, "--ro-bind")) {
+            if (config->ro_bind_count >= WL_MAX_BINDS || value[0] != '/') usage("invalid --ro-bind");
+            char *copy = strdup(value);
+            char *colon = copy ? strchr(copy, ':') : NULL;
+            if (colon) *colon = 0;
+            if (colon && colon[1] != '/') usage("invalid --ro-bind target");
+            config->ro_binds[config->ro_bind_count] = copy;
+            config->ro_targets[config->ro_bind_count++] = colon ? colon + 1 : copy;
+        } else if (!strcmp(flag, "--cgroup")) {
+            if (config->cgroup_count >= WL_MAX_CGROUPS || value[0] != '/') usage("invalid --cgroup");
+            config->cgroups[config->cgroup_count++] = value;
+        } else usage("unknown option");
+    }
+    if (i >= argc) usage("missing program");
+    config->argv = argv + i;
+    if (config->argv[0][0] != '/') usage("program must be an absolute path");
+    /* Never map the sandbox to host root: RLIMIT_NPROC is not enforced for it. */
+    if (config->host_uid == 0 || config->host_gid == 0) usage("--uid and --gid must be non-zero");
+    if (!config->seccomp_path) usage("missing --seccomp");
+    if (config->status_fd < 3) usage("--status-fd must be 3 or more");
+}
+
+static int write_map(pid_t pid, const char *file, unsigned host_id) {
+    char path[64], map[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    snprintf(map, sizeof map, "%d %u 1\n", WL_INNER_ID, host_id);
+    return wl_write_file(path, map);
+}
+
+static long micros(struct timeval t) { return t.tv_sec * 1000000L + t.tv_usec; }
+
+int main(int argc, char **argv) {
+    wl_config config;
+    parse(&config, argc, argv);
+    int fd = config.status_fd;
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) usage("status fd is not open");
+    /* Only stdio and the status fd may be open; anything else the server leaked stops here. */
+    for (int other = 3; other < 1024; other++) {
+        if (other != fd) close(other);
+    }
+    if (wl_load_filters(&config) != 0) wl_fail(fd, "load-seccomp");
+
+    wl_cgroups groups;
+    if (wl_cgroups_enter(&config, &groups) != 0) {
+        int saved = errno;
+        wl_cgroups_step_out(&groups);
+        wl_cgroups_remove(&groups);
+        errno = saved;
+        wl_fail(fd, "cgroup");
+    }
+    sigset_t handled;
+    sigemptyset(&handled);
+    int signals[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) sigaddset(&handled, signals[i]);
+    sigprocmask(SIG_BLOCK, &handled, NULL);
+
+    int sync[2];
+    if (pipe2(sync, O_CLOEXEC) != 0) wl_fail(fd, "pipe");
+    long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
+                 CLONE_NEWCGROUP | SIGCHLD;
+    pid_t child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+    wl_cgroups_step_out(&groups);
+    if (child < 0) {
+        int saved = errno;
+        wl_cgroups_remove(&groups);
+        errno = saved;
+        wl_fail(fd, "clone");
+    }
+    if (child == 0) {
+        close(sync[1]);
+        wl_child(&config, sync[0]);
+    }
+    close(sync[0]);
+    int killed = 0;
+    if (write_map(child, "uid_map", config.host_uid) != 0 || write_map(child, "gid_map", config.host_gid) != 0) {
+        wl_report(fd, "error id-map %d %s", errno, strerror(errno));
+        kill(child, SIGKILL);
+        killed = 1;
+    } else if (write(sync[1], "g", 1) != 1) {
+        kill(child, SIGKILL);
+        killed = 1;
+    }
+    close(sync[1]);
+
+    int status = 0;
+    struct rusage usage;
+    memset(&usage, 0, sizeof usage);
+    for (;;) {
+        siginfo_t info;
+        int sig = sigwaitinfo(&handled, &info);
+        if (sig < 0) continue;
+        if (sig != SIGCHLD) {
+            /* The server asked us to stop the run: PID 1's death takes the whole namespace. */
+            kill(child, SIGKILL);
+            wl_cgroups_kill(&groups);
+            killed = 1;
+            continue;
+        }
+        pid_t done = wait4(child, &status, WNOHANG, &usage);
+        if (done == child) break;
+    }
+    int oom = wl_cgroups_oom(&groups);
+    wl_cgroups_kill(&groups);
+    wl_cgroups_remove(&groups);
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    wl_report(fd, "exit %d %d %ld %ld %ld %d %d", code, sig, micros(usage.ru_utime), micros(usage.ru_stime),
+              usage.ru_maxrss, oom, killed);
+    if (sig) return 128 + sig;
+    return code;
+}
