@@ -50,8 +50,6 @@ def expect(what, res, ok=(errno.EPERM,)):
     want = "/".join(ename(x) for x in ok)
     say(f"UNEXPECTED: {what} failed with {ename(e)}, wanted {want}")
     return False
-import signal
-
 SIGCHLD = 17
 FLAGS = {
     "CLONE_NEWUSER": 0x10000000,

@@ -31,7 +31,7 @@ for new in [(resource.RLIM_INFINITY, resource.RLIM_INFINITY), (1 << 20, 1 << 20)
         resource.setrlimit(resource.RLIMIT_CORE, new)
         raised = True
         say(f"ESCAPE: setrlimit(RLIMIT_CORE, {new}) succeeded")
-    except (ValueError, OSError) as e:
+    except (ValueError, OSError):
         pass
 try:
     resource.prlimit(0, resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))

@@ -14,7 +14,7 @@ def say(msg):
 def ename(e):
     return errno.errorcode.get(e, str(e))
 
-ALLOWED_PREFIXES = ["/usr", "/root/.pyenv/versions/3.11.7", "/etc", "/proc", "/dev", "/tmp", "/workspace",
+ALLOWED_PREFIXES = ["/usr", "/run/warden", "/root/.pyenv/versions/3.11.7", "/etc", "/proc", "/dev", "/tmp", "/workspace",
                     "/sys", "/bin", "/lib", "/lib64", "/sbin"]
 FORBIDDEN = [".ssh", "docker.sock", "/etc/shadow", ".bash_history", "/var/lib/docker", "WARDEN_TEST_SECRET",
              "/run/secrets", ".aws", ".kube"]

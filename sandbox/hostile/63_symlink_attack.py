@@ -52,7 +52,8 @@ for path in ["/proc/1/root", "/proc/1/cwd", "/proc/self/root"]:
     if path.endswith("cwd"):
         # cwd may be anywhere inside the sandbox; it must not lead to host-only paths
         try:
-            host_like = [p for p in ("etc/shadow", "root/.ssh", "home") if os.path.exists(f"{path}/../../../../{p}")]
+            host_like = [p for p in ("etc/shadow", "root/.ssh", "root/warden-canary.txt", "tmp/warden-canary")
+                         if os.path.lexists(f"{path}/../../../../../../../../{p}")]
         except OSError:
             host_like = []
         if host_like:

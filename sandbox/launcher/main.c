@@ -153,7 +153,6 @@ int main(int argc, char **argv) {
     long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
                  CLONE_NEWCGROUP | SIGCHLD;
     pid_t child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
-    wl_cgroups_step_out(&groups);
     if (child < 0) {
         int saved = errno;
         wl_cgroups_remove(&groups);
@@ -165,6 +164,7 @@ int main(int argc, char **argv) {
         wl_child(&config, sync[0]);
     }
     close(sync[0]);
+    wl_cgroups_step_out(&groups);
     int killed = 0;
     if (write_map(child, "uid_map", config.host_uid) != 0 || write_map(child, "gid_map", config.host_gid) != 0) {
         wl_report(fd, "error id-map %d %s", errno, strerror(errno));

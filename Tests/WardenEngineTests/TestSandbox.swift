@@ -1,0 +1,73 @@
+import Glibc
+import Logging
+import Synchronization
+@testable import WardenEngine
+
+/// Builds real sandbox hosts for tests, each with its own runtime directory and host uid range,
+/// so concurrent supervisors never share a uid (and so a process limit).
+enum TestSandbox {
+    private static let counter = Mutex<UInt32>(0)
+
+    static let repositoryRoot: String = {
+        let file = "\(#filePath)"
+        return String(file[..<file.firstRange(of: "/Tests/")!.lowerBound])
+    }()
+
+    static func sample(_ name: String) -> String {
+        readWholeFile("\(repositoryRoot)/sandbox/samples/\(name)") ?? ""
+    }
+
+    static func host(_ configure: (inout SandboxConfiguration) -> Void = { _ in }) throws -> SandboxHost {
+        var configuration = SandboxConfiguration()
+        let index = counter.withLock { value in
+            value += 1
+            return value
+        }
+        configuration.identityBase = 300_000 + UInt32(getpid() % 500) * 1000 + index * 32
+        configuration.maxConcurrentRuns = 4
+        configuration.limits.memoryBytes = 256 << 20
+        configure(&configuration)
+        return try SandboxHost.prepare(configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    static func supervisor(_ configure: (inout SandboxConfiguration) -> Void = { _ in }) throws -> Supervisor {
+        Supervisor(host: try host(configure), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    /// Host processes running as any uid of `host`'s identity range (there must be none between runs).
+    static func survivors(of host: SandboxHost) -> [Int32] {
+        let base = host.configuration.identityBase
+        let range = base..<(base + UInt32(host.configuration.maxConcurrentRuns))
+        var found: [Int32] = []
+        guard let directory = opendir("/proc") else { return [] }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            guard let pid = Int32(name), let status = readWholeFile("/proc/\(pid)/status") else { continue }
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) else { continue }
+            let uids = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { UInt32($0) }
+            if uids.contains(where: { range.contains($0) }) { found.append(pid) }
+        }
+        return found
+    }
+
+    static func openFileDescriptors() -> Int {
+        guard let directory = opendir("/proc/self/fd") else { return -1 }
+        defer { closedir(directory) }
+        var count = 0
+        while readdir(directory) != nil { count += 1 }
+        return count
+    }
+}
+
+/// Collects a run's chunks with the moment each arrived, for streaming assertions.
+final class ChunkLog: Sendable {
+    private let entries = Mutex<[(OutputChunk, ContinuousClock.Instant)]>([])
+
+    func append(_ chunk: OutputChunk) { entries.withLock { $0.append((chunk, .now)) } }
+    var chunks: [OutputChunk] { entries.withLock { $0.map(\.0) } }
+    var first: (OutputChunk, ContinuousClock.Instant)? { entries.withLock { $0.first } }
+    func text(_ stream: OutputStream) -> String {
+        String(decoding: chunks.filter { $0.stream == stream }.flatMap(\.bytes), as: UTF8.self)
+    }
+}
