@@ -29,7 +29,7 @@ test: deps
 
 bench: deps
 	$(SWIFT) build -c release
-	.build/release/warden-bench --runs 300 --output BENCHMARKS.md
+	.build/release/warden-bench --runs 300
 
 clean:
 	rm -rf .build

@@ -49,6 +49,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // `make bench`: layer costs against plain spawns, for BENCHMARKS.md.
+        .executableTarget(
+            name: "warden-bench",
+            dependencies: [
+                "WardenEngine",
+                "CWardenShims",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "WardenEngineTests",
             dependencies: [
@@ -57,14 +67,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(
+            name: "WardenCLITests",
+            dependencies: ["WardenEngine", "warden", "warden-launch"]
+        ),
     ]
 )
 
-for target in package.targets where target.type != .system && target.name != "warden-launch" && target.name != "CWardenShims" {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .enableUpcomingFeature("ExistentialAny"),
-        .enableUpcomingFeature("MemberImportVisibility"),
-        .enableUpcomingFeature("InternalImportsByDefault"),
-        .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
-    ]
+for target in package.targets
+where target.type != .system && target.name != "warden-launch" && target.name != "CWardenShims" {
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("ExistentialAny"),
+            .enableUpcomingFeature("MemberImportVisibility"),
+            .enableUpcomingFeature("InternalImportsByDefault"),
+            .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+        ]
 }

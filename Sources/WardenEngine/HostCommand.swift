@@ -4,7 +4,11 @@ import Glibc
 /// Runs a trusted host command outside the sandbox and returns its stdout; used at start-up
 /// only (interpreter discovery), never for user code.
 enum HostCommand {
-    static func run(_ path: String, _ arguments: [String], environment: [String] = ["PATH=/usr/bin:/bin"])
+    static func run(
+        _ path: String,
+        _ arguments: [String],
+        environment: [String] = ["PATH=/usr/bin:/bin"]
+    )
         -> (status: Int32, output: String)?
     {
         var pipe: [Int32] = [0, 0]

@@ -41,22 +41,29 @@ public struct InterpreterCatalog: Sendable {
     private static func probe(_ language: Language, command: String) -> Interpreter? {
         switch language {
         case .python:
-            let script = "import sys, platform; print(sys.executable); print(sys.base_prefix); print(platform.python_version())"
+            let script =
+                "import sys, platform; print(sys.executable); print(sys.base_prefix); print(platform.python_version())"
             guard let (status, output) = HostCommand.run(command, ["-I", "-c", script]), status == 0 else { return nil }
             let lines = output.split(separator: "\n").map(String.init)
             guard lines.count >= 3, let path = realPath(lines[0]) else { return nil }
             let prefix = realPath(lines[1]) ?? lines[1]
             return Interpreter(
-                language: language, path: path, version: lines[2],
-                readOnlyPaths: prefix.hasPrefix("/usr") ? [] : [prefix])
+                language: language,
+                path: path,
+                version: lines[2],
+                readOnlyPaths: prefix.hasPrefix("/usr") ? [] : [prefix]
+            )
         case .node:
             guard let path = realPath(command), let (status, output) = HostCommand.run(path, ["--version"]),
-                  status == 0
+                status == 0
             else { return nil }
             let prefix = parentPrefix(of: path)
             return Interpreter(
-                language: language, path: path, version: String(output.trimmingWhitespace().dropFirst()),
-                readOnlyPaths: prefix.map { [$0] } ?? [])
+                language: language,
+                path: path,
+                version: String(output.trimmingWhitespace().dropFirst()),
+                readOnlyPaths: prefix.map { [$0] } ?? []
+            )
         case .bash, .sh:
             guard let path = realPath(command) else { return nil }
             var version = ""
@@ -64,8 +71,12 @@ public struct InterpreterCatalog: Sendable {
                 version = output.split(separator: "\n").first.map(String.init) ?? ""
             }
             let prefix = parentPrefix(of: path)
-            return Interpreter(language: language, path: path, version: version,
-                               readOnlyPaths: prefix.map { [$0] } ?? [])
+            return Interpreter(
+                language: language,
+                path: path,
+                version: version,
+                readOnlyPaths: prefix.map { [$0] } ?? []
+            )
         }
     }
 

@@ -27,7 +27,7 @@ public enum Language: String, Sendable, Hashable, CaseIterable, Codable {
     /// Arguments placed between the interpreter and the script.
     var interpreterArguments: [String] {
         switch self {
-        case .python: return ["-u"]   // unbuffered: output streams as it is written
+        case .python: return ["-u"]  // unbuffered: output streams as it is written
         case .bash, .sh, .node: return []
         }
     }

@@ -36,7 +36,10 @@ struct LaunchReport: Sendable, Equatable {
                 // The first error wins: later ones are consequences.
                 if setupError == nil {
                     setupError = SetupError(
-                        step: words[1], errno: Int32(words[2]) ?? 0, text: words.count > 3 ? words[3] : "")
+                        step: words[1],
+                        errno: Int32(words[2]) ?? 0,
+                        text: words.count > 3 ? words[3] : ""
+                    )
                 }
             case "child" where words.count == 3:
                 if let code = Int(words[1]), let signal = Int(words[2]) { programExit = (code, signal) }

@@ -30,7 +30,9 @@ struct Pipes {
 
     private static func pipe() throws(SandboxError) -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
-        guard CWardenShims_pipe2(&fds, O_CLOEXEC) == 0 else { throw SandboxError(.spawnFailed, "pipe failed", errno: errno) }
+        guard CWardenShims_pipe2(&fds, O_CLOEXEC) == 0 else {
+            throw SandboxError(.spawnFailed, "pipe failed", errno: errno)
+        }
         return (fds[0], fds[1])
     }
 

@@ -35,7 +35,10 @@ final class Pump: @unchecked Sendable {
             }
             if pipes.stdin >= 0 { fds.append(pollfd(fd: pipes.stdin, events: Int16(POLLOUT), revents: 0)) }
             let wait = process.escalateIfOverdue()
-            let timeout = wait.map { Int32(max(1, $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000)) } ?? -1
+            let timeout =
+                wait.map {
+                    Int32(max(1, $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000))
+                } ?? -1
             let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready < 0 && errno != EINTR { break }
             guard ready > 0 else { continue }

@@ -18,8 +18,12 @@ public struct RunRequest: Sendable {
     public var workspace: Workspace
 
     public init(
-        language: Language, code: String, stdin: [UInt8]? = nil, timeout: Duration? = nil,
-        environment: [String: String] = [:], workspace: Workspace = .ephemeral
+        language: Language,
+        code: String,
+        stdin: [UInt8]? = nil,
+        timeout: Duration? = nil,
+        environment: [String: String] = [:],
+        workspace: Workspace = .ephemeral
     ) {
         self.language = language
         self.code = code

@@ -5,9 +5,16 @@ extension RunResult {
     static func classify(_ outcome: SandboxProcess.Outcome, duration: Duration) -> RunResult {
         let report = outcome.report
         var result = RunResult(
-            status: .failed, exitCode: nil, signal: nil, stdout: outcome.stdout, stderr: outcome.stderr,
-            duration: duration, cpuTime: .microseconds(report.userMicros + report.systemMicros),
-            maxRSSKiB: report.maxRSSKiB, message: nil)
+            status: .failed,
+            exitCode: nil,
+            signal: nil,
+            stdout: outcome.stdout,
+            stderr: outcome.stderr,
+            duration: duration,
+            cpuTime: .microseconds(report.userMicros + report.systemMicros),
+            maxRSSKiB: report.maxRSSKiB,
+            message: nil
+        )
         if let exit = report.programExit {
             result.exitCode = exit.signal == 0 ? exit.code : nil
             result.signal = exit.signal == 0 ? nil : exit.signal
@@ -31,7 +38,8 @@ extension RunResult {
             result.status = .memoryLimit
         } else if report.programExit == nil {
             result.status = .sandboxError
-            result.message = "the launcher ended without reporting the program's exit (status \(outcome.launcherStatus))"
+            result.message =
+                "the launcher ended without reporting the program's exit (status \(outcome.launcherStatus))"
         } else if result.signal == Int(SIGXCPU) {
             result.status = .timeout
         } else if result.exitCode == 0 {

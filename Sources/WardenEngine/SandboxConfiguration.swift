@@ -31,7 +31,9 @@ public struct SandboxConfiguration: Sendable {
     public var cgroupRoot = "/sys/fs/cgroup"
 
     public init(
-        launcherPath: String? = nil, policyPath: String? = nil, runtimeDirectory: String? = nil,
+        launcherPath: String? = nil,
+        policyPath: String? = nil,
+        runtimeDirectory: String? = nil,
         searchPath: String? = nil
     ) {
         self.launcherPath = launcherPath ?? Self.defaultLauncherPath()

@@ -9,7 +9,7 @@ public struct SandboxHost: Sendable {
     public let layers: HostLayers
     /// The compiled filters the launcher loads on every run.
     let filterPath: String
-    let cgroups: CgroupSetup
+    package let cgroups: CgroupSetup
     /// Read-only binds shared by every run (system directories and interpreter prefixes).
     let systemPaths: [String]
 
@@ -17,7 +17,10 @@ public struct SandboxHost: Sendable {
     /// - Throws: ``SandboxError`` when the policy is invalid or the runtime directory cannot be
     ///   made. A missing kernel layer is not thrown here: it is reported in ``layers``, and
     ///   ``Supervisor`` refuses to run code while a required one is missing.
-    public static func prepare(_ configuration: SandboxConfiguration, logger: Logger) throws(SandboxError) -> SandboxHost {
+    public static func prepare(
+        _ configuration: SandboxConfiguration,
+        logger: Logger
+    ) throws(SandboxError) -> SandboxHost {
         // A child that closes its stdin early must cost an EPIPE, not the server.
         signal(SIGPIPE, SIG_IGN)
         let policyText: String
@@ -28,9 +31,12 @@ public struct SandboxHost: Sendable {
         let policy = try SeccompPolicy(parsing: policyText)
         let (filters, unknown) = try policy.compile()
         if !unknown.isEmpty {
-            logger.debug("Syscalls unknown to libseccomp were left to the default", metadata: [
-                "warden.seccomp.unknown": "\(unknown.joined(separator: ","))"
-            ])
+            logger.debug(
+                "Syscalls unknown to libseccomp were left to the default",
+                metadata: [
+                    "warden.seccomp.unknown": "\(unknown.joined(separator: ","))"
+                ]
+            )
         }
         try makeDirectory(configuration.runtimeDirectory, mode: 0o711)
         try makeDirectory(configuration.runtimeDirectory + "/runs", mode: 0o711)
@@ -40,15 +46,23 @@ public struct SandboxHost: Sendable {
         }
         let catalog = InterpreterCatalog.discover(searchPath: configuration.searchPath)
         let cgroups = configuration.useCgroups ? CgroupSetup.prepare(root: configuration.cgroupRoot) : CgroupSetup()
-        var paths: [String] = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache",
-                     "/etc/ssl", "/etc/localtime", "/etc/alternatives", "/etc/ca-certificates"]
-            .filter { access($0, F_OK) == 0 }
+        var paths: [String] = [
+            "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache",
+            "/etc/ssl", "/etc/localtime", "/etc/alternatives", "/etc/ca-certificates",
+        ]
+        .filter { access($0, F_OK) == 0 }
         for interpreter in catalog.interpreters.values {
             for path in interpreter.readOnlyPaths where !paths.contains(path) { paths.append(path) }
         }
         let layers = HostLayers.probe(cgroups: cgroups)
-        return SandboxHost(configuration: configuration, catalog: catalog, layers: layers, filterPath: filterPath,
-                           cgroups: cgroups, systemPaths: paths)
+        return SandboxHost(
+            configuration: configuration,
+            catalog: catalog,
+            layers: layers,
+            filterPath: filterPath,
+            cgroups: cgroups,
+            systemPaths: paths
+        )
     }
 
     /// Removes the runtime directory (compiled policy, leftover run files).

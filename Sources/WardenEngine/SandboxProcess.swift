@@ -43,12 +43,19 @@ final class SandboxProcess: Sendable {
 
     /// Spawns the launcher with `arguments` and exactly `environment`.
     static func spawn(
-        launcher: String, arguments: [String], environment: [String], stdin: [UInt8]?,
-        captureLimit: Int, hardLimit: Int
+        launcher: String,
+        arguments: [String],
+        environment: [String],
+        stdin: [UInt8]?,
+        captureLimit: Int,
+        hardLimit: Int
     ) throws(SandboxError) -> SandboxProcess {
         var pipes = Pipes()
         defer { pipes.closeChildEnds() }
-        do { try pipes.open(withStdin: stdin != nil) } catch { pipes.closeParentEnds(); throw error }
+        do { try pipes.open(withStdin: stdin != nil) } catch {
+            pipes.closeParentEnds()
+            throw error
+        }
         var pid: pid_t = 0
         let fds = [pipes.childStdin, pipes.childStdout, pipes.childStderr, pipes.childStatus]
         let result = withCStrings([launcher] + arguments) { argv in
@@ -60,8 +67,13 @@ final class SandboxProcess: Sendable {
         }
         let pidfd = CWardenShims_pidfd_open(pid)
         let process = SandboxProcess(pid: pid, pidfd: pidfd)
-        let pump = Pump(process: process, pipes: pipes, stdin: stdin ?? [], captureLimit: captureLimit,
-                        hardLimit: hardLimit)
+        let pump = Pump(
+            process: process,
+            pipes: pipes,
+            stdin: stdin ?? [],
+            captureLimit: captureLimit,
+            hardLimit: hardLimit
+        )
         Thread.detach { pump.run() }
         return process
     }
@@ -133,8 +145,13 @@ final class SandboxProcess: Sendable {
         let (outcome, waiter) = state.withLock { state in
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            let outcome = Outcome(report: report, stdout: stdout, stderr: stderr, killReason: state.killReason,
-                                  launcherStatus: status)
+            let outcome = Outcome(
+                report: report,
+                stdout: stdout,
+                stderr: stderr,
+                killReason: state.killReason,
+                launcherStatus: status
+            )
             state.outcome = outcome
             let waiter = state.waiter
             state.waiter = nil

@@ -1,5 +1,5 @@
-import CWardenShims
 import CSeccomp
+import CWardenShims
 import Glibc
 
 extension SeccompPolicy {
@@ -20,6 +20,10 @@ extension SeccompPolicy {
             guard seccomp_attr_set(context, SCMP_FLTATR_ACT_BADARCH, Self.raw(.kill)) == 0 else {
                 throw SandboxError(.policy, "cannot set the bad-architecture action")
             }
+            // A binary tree of syscall numbers instead of a linear chain: each syscall runs a few
+            // comparisons, not hundreds, and the kernel's per-syscall action cache, which runs the
+            // filter once for every syscall number when it is loaded, is built faster.
+            _ = seccomp_attr_set(context, SCMP_FLTATR_CTL_OPTIMIZE, 2)
             // libseccomp refuses a rule that repeats the filter's default; it is a no-op anyway.
             for rule in rules where rule.action != fallback {
                 let number = seccomp_syscall_resolve_name(rule.syscall)
@@ -30,11 +34,18 @@ extension SeccompPolicy {
                 for comparison in Self.comparisons(rule.condition) {
                     var arguments = comparison
                     let result = seccomp_rule_add_exact_array(
-                        context, Self.raw(rule.action), number, UInt32(arguments.count), &arguments)
+                        context,
+                        Self.raw(rule.action),
+                        number,
+                        UInt32(arguments.count),
+                        &arguments
+                    )
                     guard result == 0 else {
                         throw SandboxError(
-                            .policy, "line \(rule.line): libseccomp rejected the rule for \(rule.syscall)",
-                            errno: -result)
+                            .policy,
+                            "line \(rule.line): libseccomp rejected the rule for \(rule.syscall)",
+                            errno: -result
+                        )
                     }
                 }
             }

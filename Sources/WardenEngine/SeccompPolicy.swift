@@ -80,7 +80,9 @@ public struct SeccompPolicy: Sendable, Equatable {
                     throw Self.error(number, "'\(name)' already has an unconditional rule")
                 }
             }
-            rules.append(Rule(action: action, syscall: name, condition: condition, reason: String(reason), line: number))
+            rules.append(
+                Rule(action: action, syscall: name, condition: condition, reason: String(reason), line: number)
+            )
         }
         guard let defaultAction else { throw SandboxError(.policy, "the policy has no 'default' rule") }
         self.defaultAction = defaultAction
@@ -106,7 +108,7 @@ public struct SeccompPolicy: Sendable, Equatable {
 
     private static func parseCondition(_ token: String, line: Int) throws(SandboxError) -> Condition {
         guard token.hasPrefix("arg"), let digit = token.dropFirst(3).first, let argument = digit.wholeNumberValue,
-              argument <= 5
+            argument <= 5
         else { throw error(line, "a condition starts with arg0…arg5: '\(token)'") }
         let rest = String(token.dropFirst(4))
         if rest.hasPrefix("==") {
@@ -125,8 +127,11 @@ public struct SeccompPolicy: Sendable, Equatable {
                 return .anyBit(argument: argument, mask: mask)
             }
             if let range = body.firstRange(of: "==") {
-                return .maskedEqual(argument: argument, mask: try number(body[..<range.lowerBound], line: line),
-                                    value: try number(body[range.upperBound...], line: line))
+                return .maskedEqual(
+                    argument: argument,
+                    mask: try number(body[..<range.lowerBound], line: line),
+                    value: try number(body[range.upperBound...], line: line)
+                )
             }
         }
         throw error(line, "unknown condition '\(token)'")

@@ -33,7 +33,10 @@ public actor Supervisor: Service {
         self.logger = logger
         self.state = .accepting(
             AdmissionStateMachine(
-                maxRunning: host.configuration.maxConcurrentRuns, maxQueued: host.configuration.maxQueuedRuns))
+                maxRunning: host.configuration.maxConcurrentRuns,
+                maxQueued: host.configuration.maxQueuedRuns
+            )
+        )
     }
 
     /// Waits for graceful shutdown, then stops: queued runs are refused, running ones killed.
@@ -63,16 +66,25 @@ public actor Supervisor: Service {
     /// - Throws: ``SandboxError`` when the request is invalid, the supervisor is busy or
     ///   stopping, or the host lacks a required isolation layer.
     public nonisolated func execute(
-        _ request: RunRequest, output body: (RunOutput) async -> Void = { _ in }
+        _ request: RunRequest,
+        output body: (RunOutput) async -> Void = { _ in }
     ) async throws(SandboxError) -> RunResult {
         let interpreter = try validate(request)
         let clock = ContinuousClock()
         let start = clock.now
         let id = await allocateID()
         guard let slot = try await admit(id) else {
-            return RunResult(status: .cancelled, exitCode: nil, signal: nil, stdout: OutputCapture(limit: 0),
-                             stderr: OutputCapture(limit: 0), duration: clock.now - start, cpuTime: .zero,
-                             maxRSSKiB: 0, message: "cancelled while queued")
+            return RunResult(
+                status: .cancelled,
+                exitCode: nil,
+                signal: nil,
+                stdout: OutputCapture(limit: 0),
+                stderr: OutputCapture(limit: 0),
+                duration: clock.now - start,
+                cpuTime: .zero,
+                maxRSSKiB: 0,
+                message: "cancelled while queued"
+            )
         }
         let result = await perform(request, interpreter: interpreter, id: id, slot: slot, body: body)
         await finish(id)
@@ -81,11 +93,17 @@ public actor Supervisor: Service {
 
     private nonisolated func validate(_ request: RunRequest) throws(SandboxError) -> Interpreter {
         if let missing = host.layers.missingRequired.first {
-            throw SandboxError(.unsupportedHost, "this host lacks the required \(missing.name) layer (\(missing.detail)); see `warden doctor`")
+            throw SandboxError(
+                .unsupportedHost,
+                "this host lacks the required \(missing.name) layer (\(missing.detail)); see `warden doctor`"
+            )
         }
         guard let interpreter = host.catalog.interpreters[request.language] else {
             let known = host.catalog.languages.map(\.rawValue).joined(separator: ", ")
-            throw SandboxError(.invalidRequest, "\(request.language.rawValue) is not installed here; available: \(known)")
+            throw SandboxError(
+                .invalidRequest,
+                "\(request.language.rawValue) is not installed here; available: \(known)"
+            )
         }
         guard request.code.utf8.count <= host.configuration.maxCodeBytes else {
             throw SandboxError(.invalidRequest, "the code is larger than \(host.configuration.maxCodeBytes) bytes")
@@ -112,7 +130,10 @@ public actor Supervisor: Service {
         switch action {
         case .start(let slot): return slot
         case .rejectBusy:
-            throw SandboxError(.busy, "all \(machine.maxRunning) run slots and \(machine.maxQueued) queue places are taken; retry later")
+            throw SandboxError(
+                .busy,
+                "all \(machine.maxRunning) run slots and \(machine.maxQueued) queue places are taken; retry later"
+            )
         case .rejectShuttingDown: throw SandboxError(.shuttingDown, "the supervisor is shutting down")
         case .enqueue:
             return await withTaskCancellationHandler {
@@ -158,7 +179,11 @@ public actor Supervisor: Service {
     }
 
     private nonisolated func perform(
-        _ request: RunRequest, interpreter: Interpreter, id: RunID, slot: Int, body: (RunOutput) async -> Void
+        _ request: RunRequest,
+        interpreter: Interpreter,
+        id: RunID,
+        slot: Int,
+        body: (RunOutput) async -> Void
     ) async -> RunResult {
         let configuration = host.configuration
         let clock = ContinuousClock()
@@ -169,17 +194,38 @@ public actor Supervisor: Service {
         let process: SandboxProcess
         do {
             try prepare(runDirectory: runDirectory, request: request, slot: slot)
-            let plan = LaunchPlan.make(host: host, interpreter: interpreter, request: request, slot: slot,
-                                       runDirectory: runDirectory, timeout: timeout)
+            let identity = configuration.identityBase + UInt32(slot)
+            let cgroups = try host.cgroups.groups(for: identity, limits: configuration.limits)
+            let plan = LaunchPlan.make(
+                host: host,
+                interpreter: interpreter,
+                request: request,
+                slot: slot,
+                runDirectory: runDirectory,
+                timeout: timeout,
+                cgroups: cgroups
+            )
             process = try SandboxProcess.spawn(
-                launcher: configuration.launcherPath, arguments: plan.arguments, environment: plan.environment,
-                stdin: request.stdin, captureLimit: configuration.captureBytesPerStream,
-                hardLimit: configuration.outputHardLimitBytes)
+                launcher: configuration.launcherPath,
+                arguments: plan.arguments,
+                environment: plan.environment,
+                stdin: request.stdin,
+                captureLimit: configuration.captureBytesPerStream,
+                hardLimit: configuration.outputHardLimitBytes
+            )
         } catch {
             logger.error("Cannot start a run", metadata: ["warden.run.id": "\(id)", "warden.error": "\(error)"])
-            return RunResult(status: .sandboxError, exitCode: nil, signal: nil, stdout: OutputCapture(limit: 0),
-                             stderr: OutputCapture(limit: 0), duration: clock.now - start, cpuTime: .zero,
-                             maxRSSKiB: 0, message: error.description)
+            return RunResult(
+                status: .sandboxError,
+                exitCode: nil,
+                signal: nil,
+                stdout: OutputCapture(limit: 0),
+                stderr: OutputCapture(limit: 0),
+                duration: clock.now - start,
+                cpuTime: .zero,
+                maxRSSKiB: 0,
+                message: error.description
+            )
         }
         await register(id, process)
         await withTaskCancellationHandler {
@@ -197,10 +243,13 @@ public actor Supervisor: Service {
             process.kill(.cancelled)
         }
         let result = RunResult.classify(await process.outcome(), duration: clock.now - start)
-        logger.debug("Run finished", metadata: [
-            "warden.run.id": "\(id)", "warden.run.status": "\(result.status.rawValue)",
-            "warden.run.duration_ms": "\(result.duration.milliseconds)",
-        ])
+        logger.debug(
+            "Run finished",
+            metadata: [
+                "warden.run.id": "\(id)", "warden.run.status": "\(result.status.rawValue)",
+                "warden.run.duration_ms": "\(result.duration.milliseconds)",
+            ]
+        )
         return result
     }
 

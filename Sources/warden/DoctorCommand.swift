@@ -43,10 +43,14 @@ struct DoctorCommand: AsyncParsableCommand {
             let supervisor = Supervisor(host: host, logger: logger)
             let language = host.catalog.languages.first ?? .sh
             do {
-                let result = try await supervisor.execute(RunRequest(language: language, code: language == .node ? "" : "\n"))
+                let result = try await supervisor.execute(
+                    RunRequest(language: language, code: language == .node ? "" : "\n")
+                )
                 let ok = result.status == .completed
                 healthy = healthy && ok
-                out.write("Probe run (\(language.rawValue), every layer): \(ok ? "ok" : "FAILED") \(result.status.rawValue) in \(result.duration.milliseconds) ms")
+                out.write(
+                    "Probe run (\(language.rawValue), every layer): \(ok ? "ok" : "FAILED") \(result.status.rawValue) in \(result.duration.milliseconds) ms"
+                )
                 out.write(result.message.map { " — \($0)\n" } ?? "\n")
             } catch {
                 healthy = false

@@ -28,7 +28,11 @@ struct PolicyCommand: ParsableCommand {
             close(fd)
         }
         let writer = FileDescriptorWriter.standardOutput
-        writer.write("\(path): \(parsed.mainRules.count) main rules, \(parsed.argumentRules.count) argument rules, \(bytes.count) bytes of BPF\n")
-        if !unknown.isEmpty { writer.write("unknown to libseccomp (left to the default): \(unknown.joined(separator: ", "))\n") }
+        writer.write(
+            "\(path): \(parsed.mainRules.count) main rules, \(parsed.argumentRules.count) argument rules, \(bytes.count) bytes of BPF\n"
+        )
+        if !unknown.isEmpty {
+            writer.write("unknown to libseccomp (left to the default): \(unknown.joined(separator: ", "))\n")
+        }
     }
 }

@@ -39,8 +39,11 @@ struct RunCommand: AsyncParsableCommand {
             input = Array(bytes.utf8)
         }
         let request = RunRequest(
-            language: language ?? Self.language(for: file), code: code, stdin: input,
-            timeout: .milliseconds(Int64(timeout * 1000)))
+            language: language ?? Self.language(for: file),
+            code: code,
+            stdin: input,
+            timeout: .milliseconds(Int64(timeout * 1000))
+        )
 
         let host: SandboxHost
         do {
@@ -57,13 +60,15 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// Runs the request; SIGINT or SIGTERM cancels it (the sandbox is killed, not orphaned).
-    private static func runCancellingOnSignal(_ supervisor: Supervisor, _ request: RunRequest) async throws -> RunResult {
+    private static func runCancellingOnSignal(_ supervisor: Supervisor, _ request: RunRequest) async throws -> RunResult
+    {
         try await withThrowingTaskGroup(of: RunResult?.self) { group in
             group.addTask {
                 do {
                     return try await supervisor.execute(request) { output in
                         for await chunk in output {
-                            let writer: FileDescriptorWriter = chunk.stream == .stdout ? .standardOutput : .standardError
+                            let writer: FileDescriptorWriter =
+                                chunk.stream == .stdout ? .standardOutput : .standardError
                             writer.write(chunk.bytes)
                         }
                     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WardenEngine
 
 @Suite struct AdmissionStateMachineTests {
@@ -33,12 +34,18 @@ import Testing
         var machine = AdmissionStateMachine(maxRunning: 3, maxQueued: 0)
         var slots: Set<Int> = []
         for id in 1...3 {
-            guard case .start(let slot) = machine.request(UInt64(id)) else { Issue.record("not started"); return }
+            guard case .start(let slot) = machine.request(UInt64(id)) else {
+                Issue.record("not started")
+                return
+            }
             slots.insert(slot)
         }
         #expect(slots == [0, 1, 2])
         _ = machine.finish(2)
-        guard case .start(let reused) = machine.request(9) else { Issue.record("not started"); return }
+        guard case .start(let reused) = machine.request(9) else {
+            Issue.record("not started")
+            return
+        }
         #expect(!machine.running.filter { $0.key != 9 }.values.contains(reused))
     }
 

@@ -1,6 +1,7 @@
 import Glibc
-@testable import WardenEngine
 import Testing
+
+@testable import WardenEngine
 
 /// One file of sandbox/hostile: the payload and the outcome its header demands.
 ///
@@ -25,7 +26,9 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         var names: [String] = []
         if let handle = opendir(directory) {
             while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
                 if !name.hasPrefix(".") { names.append(name) }
             }
             closedir(handle)
@@ -38,7 +41,13 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         code = readWholeFile("\(Self.directory)/\(file)") ?? ""
         for line in code.split(separator: "\n").prefix(20) {
             var text = Substring(line)
-            if text.hasPrefix("#") { text = text.dropFirst() } else if text.hasPrefix("//") { text = text.dropFirst(2) } else { continue }
+            if text.hasPrefix("#") {
+                text = text.dropFirst()
+            } else if text.hasPrefix("//") {
+                text = text.dropFirst(2)
+            } else {
+                continue
+            }
             guard let colon = text.firstIndex(of: ":") else { continue }
             let key = text[..<colon].trimmingWhitespace()
             let value = String(text[text.index(after: colon)...].trimmingWhitespace())

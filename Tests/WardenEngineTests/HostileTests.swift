@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+
 @testable import WardenEngine
 
 /// The hostile suite: every payload in sandbox/hostile runs under the real policy, and after each
@@ -30,10 +31,18 @@ import Testing
     @Test(arguments: HostileCase.all)
     func hostileCase(_ hostile: HostileCase) async throws {
         let supervisor = try Self.shared.get()
-        let result = try await supervisor.execute(RunRequest(
-            language: hostile.language, code: hostile.code, timeout: .seconds(hostile.timeout)))
+        let result = try await supervisor.execute(
+            RunRequest(
+                language: hostile.language,
+                code: hostile.code,
+                timeout: .seconds(hostile.timeout)
+            )
+        )
         let stdout = result.stdout.text
-        let context = Comment(rawValue: "\(hostile.file): \(result.status.rawValue) exit=\(result.exitCode.map(String.init) ?? "-") signal=\(result.signal.map(String.init) ?? "-")\nstdout: \(stdout.suffix(1500))\nstderr: \(result.stderr.text.suffix(800))")
+        let context = Comment(
+            rawValue:
+                "\(hostile.file): \(result.status.rawValue) exit=\(result.exitCode.map(String.init) ?? "-") signal=\(result.signal.map(String.init) ?? "-")\nstdout: \(stdout.suffix(1500))\nstderr: \(result.stderr.text.suffix(800))"
+        )
         #expect(hostile.statuses.contains(result.status.rawValue), context)
         #expect(!stdout.contains("ESCAPE"), context)
         #expect(!stdout.contains(Self.secret) && !result.stderr.text.contains(Self.secret), context)
@@ -48,6 +57,9 @@ import Testing
         for path in Self.canaries { #expect(readWholeFile(path) == Self.canaryText, "canary \(path) changed") }
         #expect(await supervisor.runningCount == 0)
         let normal = try await supervisor.execute(RunRequest(language: .python, code: "print('still fine')"))
-        #expect(normal.status == .completed && normal.stdout.text == "still fine\n", "a normal run after \(hostile.file)")
+        #expect(
+            normal.status == .completed && normal.stdout.text == "still fine\n",
+            "a normal run after \(hostile.file)"
+        )
     }
 }

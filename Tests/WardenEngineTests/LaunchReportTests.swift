@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+
 @testable import WardenEngine
 
 @Suite struct LaunchReportTests {
@@ -13,7 +14,9 @@ import Testing
     }
 
     @Test func keepsTheFirstSetupErrorAndIgnoresGarbage() {
-        let report = LaunchReport(parsing: "garbage\nerror bind 22 Invalid argument\nerror exec 2 No such file\nexit 125 0 1 1 1 0 0")
+        let report = LaunchReport(
+            parsing: "garbage\nerror bind 22 Invalid argument\nerror exec 2 No such file\nexit 125 0 1 1 1 0 0"
+        )
         #expect(report.setupError == .init(step: "bind", errno: 22, text: "Invalid argument"))
         #expect(report.programExit == nil)
     }
@@ -21,8 +24,13 @@ import Testing
     private func outcome(_ text: String, kill: KillReason? = nil, stderr: String = "") -> SandboxProcess.Outcome {
         var capture = OutputCapture(limit: 1024)
         capture.append(Array(stderr.utf8))
-        return SandboxProcess.Outcome(report: LaunchReport(parsing: text), stdout: OutputCapture(limit: 16),
-                                      stderr: capture, killReason: kill, launcherStatus: 0)
+        return SandboxProcess.Outcome(
+            report: LaunchReport(parsing: text),
+            stdout: OutputCapture(limit: 16),
+            stderr: capture,
+            killReason: kill,
+            launcherStatus: 0
+        )
     }
 
     @Test func classifiesEveryStatus() {
@@ -34,7 +42,10 @@ import Testing
         #expect(RunResult.classify(outcome(done, kill: .cancelled), duration: .zero).status == .cancelled)
         #expect(RunResult.classify(outcome(done, kill: .outputLimit), duration: .zero).status == .outputLimit)
         #expect(RunResult.classify(outcome("child -1 9\nexit 0 0 1 1 1 1 0"), duration: .zero).status == .memoryLimit)
-        #expect(RunResult.classify(outcome("child 1 0\n" + done, stderr: "Traceback\nMemoryError\n"), duration: .zero).status == .memoryLimit)
+        #expect(
+            RunResult.classify(outcome("child 1 0\n" + done, stderr: "Traceback\nMemoryError\n"), duration: .zero)
+                .status == .memoryLimit
+        )
         #expect(RunResult.classify(outcome("child -1 \(SIGXCPU)\n" + done), duration: .zero).status == .timeout)
         let broken = RunResult.classify(outcome("error mount-proc 1 Operation not permitted\n" + done), duration: .zero)
         #expect(broken.status == .sandboxError)
@@ -48,6 +59,8 @@ import Testing
             #expect(throws: SandboxError.self) { try LaunchPlan.validate(environment: [name: "1"]) }
         }
         #expect(throws: SandboxError.self) { try LaunchPlan.validate(environment: ["A": "x\0y"]) }
-        #expect(throws: SandboxError.self) { try LaunchPlan.validate(environment: ["A": String(repeating: "x", count: 70_000)]) }
+        #expect(throws: SandboxError.self) {
+            try LaunchPlan.validate(environment: ["A": String(repeating: "x", count: 70_000)])
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WardenEngine
 
 @Suite struct OutputCaptureTests {

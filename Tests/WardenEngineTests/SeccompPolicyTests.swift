@@ -1,17 +1,20 @@
 import Testing
+
 @testable import WardenEngine
 
 @Suite struct SeccompPolicyTests {
     @Test func parsesRulesAndConditions() throws {
-        let policy = try SeccompPolicy(parsing: """
-            # comment
-            default errno ENOSYS   # unknown syscalls fall back
-            allow read             # reading
-            errno EPERM mount      # no mounts
-            errno EPERM ioctl arg1&0xffffffff==0x5412  # TIOCSTI
-            errno EAFNOSUPPORT socket arg0>10          # exotic families
-            errno EPERM clone arg0&0x7e020000!=0       # namespaces
-            """)
+        let policy = try SeccompPolicy(
+            parsing: """
+                # comment
+                default errno ENOSYS   # unknown syscalls fall back
+                allow read             # reading
+                errno EPERM mount      # no mounts
+                errno EPERM ioctl arg1&0xffffffff==0x5412  # TIOCSTI
+                errno EAFNOSUPPORT socket arg0>10          # exotic families
+                errno EPERM clone arg0&0x7e020000!=0       # namespaces
+                """
+        )
         #expect(policy.defaultAction == .errno(38))
         #expect(policy.mainRules.map(\.syscall) == ["read", "mount"])
         #expect(policy.argumentRules.count == 3)
@@ -21,13 +24,13 @@ import Testing
     }
 
     @Test(arguments: [
-        "allow read",                                 // no reason
-        "allow read #",                               // empty reason
-        "permit read # x",                            // unknown action
-        "errno EWHAT read # x",                       // unknown errno
-        "errno EPERM ioctl arg9==1 # x",              // bad argument index
-        "errno EPERM ioctl arg1~1 # x",               // bad operator
-        "allow re/ad # x",                            // bad name
+        "allow read",  // no reason
+        "allow read #",  // empty reason
+        "permit read # x",  // unknown action
+        "errno EWHAT read # x",  // unknown errno
+        "errno EPERM ioctl arg9==1 # x",  // bad argument index
+        "errno EPERM ioctl arg1~1 # x",  // bad operator
+        "allow re/ad # x",  // bad name
     ])
     func rejectsMalformedLines(_ line: String) {
         #expect(throws: SandboxError.self) {
@@ -36,7 +39,9 @@ import Testing
     }
 
     @Test func rejectsDuplicateUnconditionalRuleAndMissingDefault() {
-        #expect(throws: SandboxError.self) { try SeccompPolicy(parsing: "default errno ENOSYS # d\nallow read # a\nallow read # b") }
+        #expect(throws: SandboxError.self) {
+            try SeccompPolicy(parsing: "default errno ENOSYS # d\nallow read # a\nallow read # b")
+        }
         #expect(throws: SandboxError.self) { try SeccompPolicy(parsing: "allow read # a") }
     }
 

@@ -1,13 +1,18 @@
 import Glibc
 import Testing
+
 @testable import WardenEngine
 
 /// Real runs through the real launcher, with the sample scripts in sandbox/samples.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct SupervisorTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) final class SupervisorTests {
     let supervisor: Supervisor
 
     init() throws {
         supervisor = try TestSandbox.supervisor()
+    }
+
+    deinit {
+        supervisor.host.cleanUp()
     }
 
     @Test func hello() async throws {
@@ -20,8 +25,10 @@ import Testing
         #expect(result.maxRSSKiB > 1000)
     }
 
-    @Test(arguments: [(Language.bash, "hello.sh", "hello from bash\n"), (.node, "hello.js", "hello from node\n"),
-                      (.sh, "hello.sh", "hello from bash\n")])
+    @Test(arguments: [
+        (Language.bash, "hello.sh", "hello from bash\n"), (.node, "hello.js", "hello from node\n"),
+        (.sh, "hello.sh", "hello from bash\n"),
+    ])
     func otherLanguages(_ language: Language, _ file: String, _ expected: String) async throws {
         try #require(supervisor.host.catalog.interpreters[language] != nil)
         let result = try await supervisor.execute(RunRequest(language: language, code: TestSandbox.sample(file)))
@@ -32,7 +39,8 @@ import Testing
     @Test func streamsTheFirstChunkWhileTheChildStillRuns() async throws {
         let log = ChunkLog()
         let supervisor = self.supervisor
-        let result = try await supervisor.execute(RunRequest(language: .python, code: TestSandbox.sample("stream.py"))) { output in
+        let result = try await supervisor.execute(RunRequest(language: .python, code: TestSandbox.sample("stream.py")))
+        { output in
             for await chunk in output {
                 if log.chunks.isEmpty {
                     // The child sleeps after its first line, so it must still be running now.
@@ -52,7 +60,8 @@ import Testing
     @Test func stdinReachesTheProgram() async throws {
         let input = Array("abc\nxyz\n".utf8)
         let result = try await supervisor.execute(
-            RunRequest(language: .python, code: TestSandbox.sample("stdin_echo.py"), stdin: input))
+            RunRequest(language: .python, code: TestSandbox.sample("stdin_echo.py"), stdin: input)
+        )
         #expect(result.status == .completed)
         #expect(result.stdout.text.contains("got 8 bytes"))
         #expect(result.stdout.text.contains("ABC\nXYZ"))
@@ -60,20 +69,28 @@ import Testing
 
     @Test func largeStdinIsFedWithoutDeadlock() async throws {
         let input = [UInt8](repeating: UInt8(ascii: "a"), count: 3 << 20)
-        let result = try await supervisor.execute(RunRequest(
-            language: .python, code: "import sys\nprint(len(sys.stdin.buffer.read()))", stdin: input))
+        let result = try await supervisor.execute(
+            RunRequest(
+                language: .python,
+                code: "import sys\nprint(len(sys.stdin.buffer.read()))",
+                stdin: input
+            )
+        )
         #expect(result.stdout.text == "\(3 << 20)\n")
     }
 
     @Test func exitCodesAndStderrAreKeptApart() async throws {
-        let failing = try await supervisor.execute(RunRequest(language: .python, code: TestSandbox.sample("exit_code.py")))
+        let failing = try await supervisor.execute(
+            RunRequest(language: .python, code: TestSandbox.sample("exit_code.py"))
+        )
         #expect(failing.status == .failed)
         #expect(failing.exitCode == 3)
         #expect(failing.stderr.text.contains("exiting with 3"))
         #expect(!failing.stdout.text.contains("exiting with 3"))
 
         let log = ChunkLog()
-        let mixed = try await supervisor.execute(RunRequest(language: .python, code: TestSandbox.sample("stderr.py"))) { output in
+        let mixed = try await supervisor.execute(RunRequest(language: .python, code: TestSandbox.sample("stderr.py"))) {
+            output in
             for await chunk in output { log.append(chunk) }
         }
         #expect(mixed.status == .completed)
@@ -83,7 +100,9 @@ import Testing
     }
 
     @Test func aSignalIsReportedAsSuch() async throws {
-        let result = try await supervisor.execute(RunRequest(language: .python, code: "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"))
+        let result = try await supervisor.execute(
+            RunRequest(language: .python, code: "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)")
+        )
         #expect(result.status == .failed)
         #expect(result.signal == Int(SIGSEGV))
         #expect(result.exitCode == nil)
@@ -91,7 +110,9 @@ import Testing
 
     @Test func largeOutputIsCappedHeadAndTailButStreamedWhole() async throws {
         let log = ChunkLog()
-        let result = try await supervisor.execute(RunRequest(language: .python, code: TestSandbox.sample("large_output.py"))) { output in
+        let result = try await supervisor.execute(
+            RunRequest(language: .python, code: TestSandbox.sample("large_output.py"))
+        ) { output in
             for await chunk in output { log.append(chunk) }
         }
         #expect(result.status == .completed)
@@ -104,19 +125,28 @@ import Testing
     }
 
     @Test func binaryAndUnicodeOutputSurvive() async throws {
-        let binary = try await supervisor.execute(RunRequest(language: .python, code: TestSandbox.sample("binary_output.py")))
+        let binary = try await supervisor.execute(
+            RunRequest(language: .python, code: TestSandbox.sample("binary_output.py"))
+        )
         #expect(binary.status == .completed)
         let all: [UInt8] = (0...255).map { UInt8($0) }
         let expected: [UInt8] = all + all + all + all
         #expect(binary.stdout.keptBytes == expected)
-        let unicode = try await supervisor.execute(RunRequest(language: .python, code: TestSandbox.sample("unicode.py")))
+        let unicode = try await supervisor.execute(
+            RunRequest(language: .python, code: TestSandbox.sample("unicode.py"))
+        )
         #expect(unicode.stdout.text.contains("héllo wörld ✓ 日本語 🚀"))
     }
 
     @Test func environmentIsExactlyWhatTheCallerChose() async throws {
         setenv("WARDEN_TEST_SECRET", "host-secret-value", 1)
-        let result = try await supervisor.execute(RunRequest(
-            language: .python, code: "import os\nprint(sorted(os.environ.items()))", environment: ["GREETING": "hi there"]))
+        let result = try await supervisor.execute(
+            RunRequest(
+                language: .python,
+                code: "import os\nprint(sorted(os.environ.items()))",
+                environment: ["GREETING": "hi there"]
+            )
+        )
         #expect(result.stdout.text.contains("('GREETING', 'hi there')"))
         #expect(!result.stdout.text.contains("host-secret-value"))
         #expect(!result.stdout.text.contains("WARDEN_TEST_SECRET"))
@@ -127,7 +157,9 @@ import Testing
 
     @Test func oversizedOrNulCodeIsRefused() async throws {
         await #expect(throws: SandboxError.self) {
-            try await supervisor.execute(RunRequest(language: .python, code: String(repeating: "#", count: (1 << 20) + 1)))
+            try await supervisor.execute(
+                RunRequest(language: .python, code: String(repeating: "#", count: (1 << 20) + 1))
+            )
         }
         await #expect(throws: SandboxError.self) {
             try await supervisor.execute(RunRequest(language: .python, code: "print(1)\0"))
@@ -145,7 +177,9 @@ import Testing
     @Test func cancellationKillsTheRun() async throws {
         let supervisor = self.supervisor
         let task = Task {
-            try await supervisor.execute(RunRequest(language: .python, code: "import time\nprint('started')\ntime.sleep(1000)")) { output in
+            try await supervisor.execute(
+                RunRequest(language: .python, code: "import time\nprint('started')\ntime.sleep(1000)")
+            ) { output in
                 for await _ in output {}
             }
         }
@@ -159,8 +193,14 @@ import Testing
 
     @Test func outputFloodIsKilledWithOutputLimit() async throws {
         let supervisor = try TestSandbox.supervisor { $0.outputHardLimitBytes = 1 << 20 }
-        let result = try await supervisor.execute(RunRequest(
-            language: .python, code: "import sys\nfor _ in range(1000):\n    sys.stdout.write('x' * 65536)", timeout: .seconds(20)))
+        defer { supervisor.host.cleanUp() }
+        let result = try await supervisor.execute(
+            RunRequest(
+                language: .python,
+                code: "import sys\nfor _ in range(1000):\n    sys.stdout.write('x' * 65536)",
+                timeout: .seconds(20)
+            )
+        )
         #expect(result.status == .outputLimit)
         #expect(result.stdout.totalBytes < 64 << 20)
     }
@@ -176,7 +216,10 @@ import Testing
             $0.maxConcurrentRuns = 1
             $0.maxQueuedRuns = 0
         }
-        let sleeper = Task { try await supervisor.execute(RunRequest(language: .sh, code: "sleep 2", timeout: .seconds(10))) }
+        defer { supervisor.host.cleanUp() }
+        let sleeper = Task {
+            try await supervisor.execute(RunRequest(language: .sh, code: "sleep 2", timeout: .seconds(10)))
+        }
         while await supervisor.runningCount == 0 { try await Task.sleep(for: .milliseconds(20)) }
         do {
             _ = try await supervisor.execute(RunRequest(language: .sh, code: "true"))
@@ -192,6 +235,7 @@ import Testing
             $0.maxConcurrentRuns = 1
             $0.maxQueuedRuns = 8
         }
+        defer { supervisor.host.cleanUp() }
         let results = try await withThrowingTaskGroup(of: RunResult.self) { group in
             for index in 0..<4 {
                 group.addTask { try await supervisor.execute(RunRequest(language: .sh, code: "echo \(index)")) }
@@ -204,18 +248,25 @@ import Testing
 
     @Test func shutdownKillsRunningRunsAndRefusesNewOnes() async throws {
         let supervisor = try TestSandbox.supervisor()
-        let sleeper = Task { try await supervisor.execute(RunRequest(language: .sh, code: "sleep 100", timeout: .seconds(60))) }
+        defer { supervisor.host.cleanUp() }
+        let sleeper = Task {
+            try await supervisor.execute(RunRequest(language: .sh, code: "sleep 100", timeout: .seconds(60)))
+        }
         while await supervisor.runningCount == 0 { try await Task.sleep(for: .milliseconds(20)) }
         await supervisor.shutDown()
         #expect(try await sleeper.value.status == .cancelled)
-        await #expect(throws: SandboxError.self) { try await supervisor.execute(RunRequest(language: .sh, code: "true")) }
+        await #expect(throws: SandboxError.self) {
+            try await supervisor.execute(RunRequest(language: .sh, code: "true"))
+        }
     }
 
     @Test func runsLeakNoFileDescriptorsOrRunFiles() async throws {
         _ = try await supervisor.execute(RunRequest(language: .sh, code: "true"))
         let before = TestSandbox.openFileDescriptors()
         for _ in 0..<20 {
-            _ = try await supervisor.execute(RunRequest(language: .sh, code: "echo hi; echo err >&2", stdin: [1, 2, 3]))
+            _ = try await supervisor.execute(
+                RunRequest(language: .sh, code: "echo hi; echo err >&2", stdin: [1, 2, 3])
+            )
         }
         #expect(TestSandbox.openFileDescriptors() <= before + 2)
         let runs = "\(supervisor.host.configuration.runtimeDirectory)/runs"
@@ -232,12 +283,16 @@ import Testing
         // A "workspace" that is a file passes the host-side checks but fails in the launcher.
         let path = "\(supervisor.host.configuration.runtimeDirectory)/not-a-directory"
         #expect(writeWholeFile(path, [], mode: 0o644))
-        let failed = try await supervisor.execute(RunRequest(language: .sh, code: "echo ran", workspace: .directory(path)))
+        let failed = try await supervisor.execute(
+            RunRequest(language: .sh, code: "echo ran", workspace: .directory(path))
+        )
         #expect(failed.status == .sandboxError)
         #expect(failed.message?.contains("open-bind-source") == true)
         #expect(!failed.stdout.text.contains("ran"))
 
         let missing = try TestSandbox.supervisor { $0.launcherPath = "/nonexistent/warden-launch" }
+
+        defer { missing.host.cleanUp() }
         let unstarted = try await missing.execute(RunRequest(language: .sh, code: "echo ran"))
         #expect(unstarted.status == .sandboxError)
     }
@@ -245,10 +300,17 @@ import Testing
     @Test func aHostDirectoryWorkspacePersistsFiles() async throws {
         let path = "\(supervisor.host.configuration.runtimeDirectory)/workspace"
         #expect(mkdir(path, 0o755) == 0)
-        let write = try await supervisor.execute(RunRequest(
-            language: .sh, code: "echo kept > note.txt; pwd", workspace: .directory(path)))
+        let write = try await supervisor.execute(
+            RunRequest(
+                language: .sh,
+                code: "echo kept > note.txt; pwd",
+                workspace: .directory(path)
+            )
+        )
         #expect(write.stdout.text == "/workspace\n")
-        let read = try await supervisor.execute(RunRequest(language: .sh, code: "cat note.txt", workspace: .directory(path)))
+        let read = try await supervisor.execute(
+            RunRequest(language: .sh, code: "cat note.txt", workspace: .directory(path))
+        )
         #expect(read.stdout.text == "kept\n")
         #expect(readWholeFile(path + "/note.txt") == "kept\n")
     }

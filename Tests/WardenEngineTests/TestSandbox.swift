@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import Synchronization
+
 @testable import WardenEngine
 
 /// Builds real sandbox hosts for tests, each with its own runtime directory and host uid range,
@@ -23,11 +24,15 @@ enum TestSandbox {
             value += 1
             return value
         }
-        configuration.identityBase = 300_000 + UInt32(getpid() % 500) * 1000 + index * 32
+        // Deterministic, so repeated test runs reuse the same identity cgroups.
+        configuration.identityBase = 300_000 + index * 32
         configuration.maxConcurrentRuns = 4
         configuration.limits.memoryBytes = 256 << 20
         configure(&configuration)
-        return try SandboxHost.prepare(configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return try SandboxHost.prepare(
+            configuration,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
     }
 
     static func supervisor(_ configure: (inout SandboxConfiguration) -> Void = { _ in }) throws -> Supervisor {
@@ -42,7 +47,9 @@ enum TestSandbox {
         guard let directory = opendir("/proc") else { return [] }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
             guard let pid = Int32(name), let status = readWholeFile("/proc/\(pid)/status") else { continue }
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) else { continue }
             let uids = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { UInt32($0) }

@@ -1,6 +1,6 @@
 /*
- * The first process inside the new namespaces. It builds the sandbox's root, then forks the
- * program and stays behind as PID 1: a minimal init that reaps orphans, so the program keeps
+ * The first process inside the new namespaces. It builds the sandbox's root, restricts itself,
+ * then forks the program and stays behind as PID 1: a minimal init that reaps orphans, so the program keeps
  * normal signal semantics (PID 1 ignores unhandled signals) and zombies never pile up. When the
  * program exits, init reports its status and exits, and the kernel kills the rest of the PID
  * namespace: nothing the program started (double-forked daemons included) survives it.
@@ -44,10 +44,10 @@ static void reset_signals(void) {
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* The program inherits every restriction from init; it only detaches from any terminal. */
 _Noreturn static void exec_program(wl_config *config) {
     reset_signals();
     if (setsid() < 0) wl_fail(config->status_fd, "setsid");
-    wl_restrict(config, 1);
     execve(config->argv[0], config->argv, environ);
     wl_fail(config->status_fd, "exec");
 }
@@ -56,8 +56,6 @@ _Noreturn static void run_init(wl_config *config, pid_t program) {
     int fd = config->status_fd;
     /* Only the program's tree holds its stdio, so the pipes end when it does. */
     for (int i = 0; i < 3; i++) close(i);
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) wl_fail(fd, "dumpable");
-    wl_restrict(config, 0);
     for (;;) {
         int status;
         pid_t pid = waitpid(-1, &status, 0);
@@ -90,6 +88,11 @@ _Noreturn void wl_child(wl_config *config, int sync_fd) {
     for (int i = 0; i < config->ro_bind_count; i++) {
         if (bind_fds[i] >= 0) close(bind_fds[i]);
     }
+    /* Restrict init itself (rlimits, caps, NO_NEW_PRIVS, Landlock, seccomp last), then fork:
+     * the program inherits all of it, and nothing is built twice. Not dumpable, so the program
+     * cannot reach init through /proc/1 (exec makes the program itself dumpable again). */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) wl_fail(fd, "dumpable");
+    wl_restrict(config);
     pid_t program = fork();
     if (program < 0) wl_fail(fd, "fork");
     if (program == 0) exec_program(config);

@@ -45,10 +45,8 @@ typedef struct {
     uint64_t tmp_inodes;
     wl_rlimit rlimits[8];
     int rlimit_count;
-    const char *cgroups[WL_MAX_CGROUPS];
+    const char *cgroups[WL_MAX_CGROUPS];    /* groups to join, limits already set by the engine */
     int cgroup_count;
-    uint64_t memory_limit;
-    uint64_t pids_limit;
     const char *hostname;
     int status_fd;
     char **argv;                    /* program and its arguments */
@@ -65,13 +63,13 @@ int wl_write_file(const char *path, const char *text);
 /* cgroup.c */
 typedef struct {
     char dirs[WL_MAX_CGROUPS][512];
+    long oom_before[WL_MAX_CGROUPS];
     int count;
 } wl_cgroups;
 int wl_cgroups_enter(const wl_config *config, wl_cgroups *groups);
 int wl_cgroups_oom(const wl_cgroups *groups);
 void wl_cgroups_kill(const wl_cgroups *groups);
 void wl_cgroups_step_out(const wl_cgroups *groups);
-void wl_cgroups_remove(const wl_cgroups *groups);
 
 /* rootfs.c */
 int wl_rootfs_prepare(const wl_config *config, int *workspace_fd, int *bind_fds);
@@ -79,7 +77,7 @@ void wl_rootfs_build(const wl_config *config, int workspace_fd, const int *bind_
 
 /* restrict.c */
 int wl_load_filters(wl_config *config);
-void wl_restrict(const wl_config *config, int landlock);
+void wl_restrict(const wl_config *config);
 void wl_network_loopback_up(int status_fd);
 
 /* child.c */

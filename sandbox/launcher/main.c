@@ -11,8 +11,7 @@
  *                            source is recreated as the same symlink)
  *   --tmp-size BYTES         --tmp-inodes N     (/tmp and /dev/shm)
  *   --rlimit NAME=VALUE      as, cpu, nproc, nofile, fsize (soft = hard)
- *   --cgroup DIR             a parent cgroup; the run gets DIR/run-<pid> (repeatable)
- *   --memory BYTES           --pids N           (cgroup limits)
+ *   --cgroup DIR             a cgroup to run in, limits already written (repeatable)
  *   --hostname NAME          --status-fd N (default 3)
  */
 #include "launcher.h"
@@ -87,8 +86,6 @@ static void parse(wl_config *config, int argc, char **argv) {
         else if (!strcmp(flag, "--workspace-inodes")) config->workspace_inodes = number(value);
         else if (!strcmp(flag, "--tmp-size")) config->tmp_size = number(value);
         else if (!strcmp(flag, "--tmp-inodes")) config->tmp_inodes = number(value);
-        else if (!strcmp(flag, "--memory")) config->memory_limit = number(value);
-        else if (!strcmp(flag, "--pids")) config->pids_limit = number(value);
         else if (!strcmp(flag, "--hostname")) config->hostname = value;
         else if (!strcmp(flag, "--status-fd")) config->status_fd = (int)number(value);
         else if (!strcmp(flag, "--rlimit")) add_rlimit(config, value);
@@ -138,7 +135,6 @@ int main(int argc, char **argv) {
     if (wl_cgroups_enter(&config, &groups) != 0) {
         int saved = errno;
         wl_cgroups_step_out(&groups);
-        wl_cgroups_remove(&groups);
         errno = saved;
         wl_fail(fd, "cgroup");
     }
@@ -155,7 +151,7 @@ int main(int argc, char **argv) {
     pid_t child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
     if (child < 0) {
         int saved = errno;
-        wl_cgroups_remove(&groups);
+        wl_cgroups_step_out(&groups);
         errno = saved;
         wl_fail(fd, "clone");
     }
@@ -195,7 +191,6 @@ int main(int argc, char **argv) {
     }
     int oom = wl_cgroups_oom(&groups);
     wl_cgroups_kill(&groups);
-    wl_cgroups_remove(&groups);
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     wl_report(fd, "exit %d %d %ld %ld %ld %d %d", code, sig, micros(usage.ru_utime), micros(usage.ru_stime),

@@ -157,7 +157,7 @@ static void apply_seccomp(const wl_config *config) {
     }
 }
 
-void wl_restrict(const wl_config *config, int landlock) {
+void wl_restrict(const wl_config *config) {
     int fd = config->status_fd;
     struct rlimit no_core = {0, 0};
     if (setrlimit(RLIMIT_CORE, &no_core) != 0) wl_fail(fd, "rlimit-core");
@@ -167,6 +167,6 @@ void wl_restrict(const wl_config *config, int landlock) {
     }
     drop_capabilities(fd);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) wl_fail(fd, "no-new-privs");
-    if (landlock) wl_report(fd, "landlock %d", apply_landlock(fd));
+    wl_report(fd, "landlock %d", apply_landlock(fd));
     apply_seccomp(config);
 }

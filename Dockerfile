@@ -1,0 +1,43 @@
+# Warden: build with the Swift toolchain, run on slim Debian.
+#
+#   docker build -t warden .
+#   docker run --rm -p 127.0.0.1:8080:8080 \
+#     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+#     --security-opt systempaths=unconfined warden doctor
+#
+# Those three options let the launcher create its own user, PID and mount namespaces and mount
+# a fresh /proc inside the container (see README.md, "Containers"). The image does not need
+# --privileged.
+
+FROM swift:6.3-bookworm AS build
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libseccomp-dev pkg-config \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY Package.swift ./
+COPY Sources Sources
+COPY Tests Tests
+COPY sandbox sandbox
+RUN swift build -c release --static-swift-stdlib --product warden \
+    && swift build -c release --product warden-launch \
+    && mkdir -p /out/bin /out/share/warden \
+    && cp .build/release/warden .build/release/warden-launch /out/bin/ \
+    && cp sandbox/seccomp.policy /out/share/warden/
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        libseccomp2 python3 bash nodejs ca-certificates libcap2-bin \
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build /out/bin/ /usr/local/bin/
+COPY --from=build /out/share/ /usr/local/share/
+# The launcher maps each sandbox to its own unprivileged host uid, which takes CAP_SETUID and
+# CAP_SETGID for the uid/gid maps; the service itself runs as an ordinary user.
+RUN setcap cap_setuid,cap_setgid+ep /usr/local/bin/warden-launch \
+    && useradd --system --uid 10001 --home-dir /var/lib/warden --create-home warden
+USER warden
+WORKDIR /var/lib/warden
+ENV WARDEN_POLICY=/usr/local/share/warden/seccomp.policy
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/warden"]
+CMD ["doctor"]

@@ -1,0 +1,209 @@
+import ArgumentParser
+import CWardenShims
+import Glibc
+import Logging
+import WardenEngine
+
+/// `warden-bench`: the cost of each sandbox layer, measured in one run against plain spawns of
+/// the same programs, written as a Markdown table (see BENCHMARKS.md).
+@main
+struct Benchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "warden-bench",
+        abstract: "Measure spawn and sandbox overhead; print a Markdown report."
+    )
+
+    @Option(help: "Runs per row (at least 200 for the published numbers).")
+    var runs = 300
+
+    @Option(help: "Append the report to this file instead of printing it.")
+    var output: String?
+
+    func run() async throws {
+        let logger = Logger(label: "warden-bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let host = try SandboxHost.prepare(SandboxConfiguration(), logger: logger)
+        defer { host.cleanUp() }
+        guard let python = host.catalog.interpreters[.python] else { throw ValidationError("python3 not found") }
+        var rows: [(Samples, String?)] = []
+
+        let (trueBaseline, launcherTrue) = try measurePair(
+            "posix_spawn `/bin/true`",
+            { try spawnAndWait(["/bin/true"]) },
+            "warden-launch, all layers, `/bin/true`",
+            { try spawnAndWait(try launch(host, ["/bin/true"])) }
+        )
+        rows += [(trueBaseline, nil), (launcherTrue, trueBaseline.name)]
+
+        var pythons = [python.path]
+        if access("/usr/bin/python3", X_OK) == 0, let system = realPath("/usr/bin/python3"), system != python.path {
+            pythons.append(system)
+        }
+        for path in pythons {
+            let (baseline, layered) = try measurePair(
+                "posix_spawn `\(path) -c pass`",
+                { try spawnAndWait([path, "-c", "pass"]) },
+                "warden-launch, all layers, `\(path) -c pass`",
+                { try spawnAndWait(try launch(host, [path, "-c", "pass"])) }
+            )
+            rows += [(baseline, nil), (layered, baseline.name)]
+        }
+        if !host.cgroups.parents.isEmpty, let path = pythons.last {
+            let (baseline, layered) = try measurePair(
+                "posix_spawn `\(path) -c pass` (again)",
+                { try spawnAndWait([path, "-c", "pass"]) },
+                "warden-launch, all layers but cgroups, `\(path) -c pass`",
+                { try spawnAndWait(try launch(host, [path, "-c", "pass"], cgroups: false)) }
+            )
+            rows += [(baseline, nil), (layered, baseline.name)]
+        }
+
+        let supervisor = Supervisor(host: host, logger: logger)
+        // The engine's whole path (files, launcher, pipes, pump thread, result) against a plain
+        // spawn of the same interpreter with its stdout read through a pipe.
+        var printBaseline = Samples(
+            name: "posix_spawn `\(python.path) -u -c 'print(1)'`, stdout read from a pipe",
+            values: []
+        )
+        var engine = Samples(name: "engine `Supervisor.execute` of `print(1)` (python)", values: [])
+        for index in 0..<(runs + 10) {
+            var start = ContinuousClock.now
+            let output = try spawnAndRead([python.path, "-u", "-c", "print(1)"])
+            let direct = milliseconds(ContinuousClock.now - start)
+            guard output == "1\n" else { throw ValidationError("direct run printed \(output)") }
+            start = ContinuousClock.now
+            let result = try await supervisor.execute(RunRequest(language: .python, code: "print(1)"))
+            let layered = milliseconds(ContinuousClock.now - start)
+            guard result.status == .completed, result.stdout.text == "1\n" else {
+                throw ValidationError("engine run failed: \(result.status) \(result.message ?? "")")
+            }
+            if index >= 10 {  // the first ten warm the page cache
+                printBaseline.values.append(direct)
+                engine.values.append(layered)
+            }
+        }
+        rows += [(printBaseline, nil), (engine, printBaseline.name)]
+
+        var report =
+            "| what | runs | median ms | p99 ms | added to its baseline (median) |\n|---|---:|---:|---:|---:|\n"
+        let byName = Dictionary(rows.map { ($0.0.name, $0.0) }, uniquingKeysWith: { a, _ in a })
+        for (samples, baselineName) in rows {
+            var added = "baseline"
+            if let baselineName, let baseline = byName[baselineName] {
+                added =
+                    "+\(formatted(samples.median - baseline.median)) ms (×\(formatted(samples.median / baseline.median)))"
+            }
+            report +=
+                "| \(samples.name) | \(samples.values.count) | \(formatted(samples.median)) | \(formatted(samples.p99)) | \(added) |\n"
+        }
+        let layers = host.layers.layers.filter(\.available).map(\.name).joined(separator: ", ")
+        report += "\nLayers in force: \(layers).\n"
+        if let output {
+            let fd = open(output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw ValidationError("cannot open \(output)") }
+            _ = Array(report.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        } else {
+            print(report, terminator: "")
+        }
+    }
+
+    /// Runs the baseline and the layered command alternately, so drift on a busy machine hits
+    /// both rows alike; the first ten pairs only warm up.
+    private func measurePair(
+        _ baselineName: String,
+        _ baseline: () throws -> Void,
+        _ layeredName: String,
+        _ layered: () throws -> Void
+    ) throws -> (Samples, Samples) {
+        var first = Samples(name: baselineName, values: [])
+        var second = Samples(name: layeredName, values: [])
+        for index in 0..<(runs + 10) {
+            var start = ContinuousClock.now
+            try baseline()
+            let a = milliseconds(ContinuousClock.now - start)
+            start = ContinuousClock.now
+            try layered()
+            let b = milliseconds(ContinuousClock.now - start)
+            if index >= 10 {
+                first.values.append(a)
+                second.values.append(b)
+            }
+        }
+        return (first, second)
+    }
+}
+
+private func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+}
+
+private func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}
+
+/// The launcher command line for `command` with every layer on (slot 0, no script directory).
+private func launch(_ host: SandboxHost, _ command: [String], cgroups useCgroups: Bool = true) throws -> [String] {
+    let cgroups =
+        useCgroups
+        ? try host.cgroups.groups(for: host.configuration.identityBase, limits: host.configuration.limits) : []
+    return [host.configuration.launcherPath]
+        + LaunchPlan.make(
+            host: host,
+            command: command,
+            slot: 0,
+            runDirectory: nil,
+            timeout: .seconds(30),
+            cgroups: cgroups
+        ).arguments
+}
+
+/// posix_spawn with stdout on a pipe that is read to the end, then waitpid.
+private func spawnAndRead(_ argv: [String]) throws -> String {
+    var fds: [Int32] = [-1, -1]
+    guard CWardenShims_pipe2(&fds, O_CLOEXEC) == 0 else { throw ValidationError("pipe failed") }
+    let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+    defer {
+        close(null)
+        close(fds[0])
+    }
+    var pid: pid_t = 0
+    let pointers = argv.map { strdup($0) } + [nil]
+    defer { for pointer in pointers { free(pointer) } }
+    let environment: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
+    defer { free(environment[0]) }
+    let result = CWardenShims_spawn(argv[0], pointers, environment, [null, fds[1], null, null], &pid)
+    close(fds[1])
+    guard result == 0 else { throw ValidationError("spawn \(argv[0]) failed: \(result)") }
+    var output: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = read(fds[0], &buffer, buffer.count)
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { break }
+        output += buffer[..<count]
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return String(decoding: output, as: UTF8.self)
+}
+
+/// posix_spawn (vfork path) with stdio and fd 3 on /dev/null, then waitpid.
+private func spawnAndWait(_ argv: [String]) throws {
+    let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+    defer { close(null) }
+    var pid: pid_t = 0
+    let pointers = argv.map { strdup($0) } + [nil]
+    defer { for pointer in pointers { free(pointer) } }
+    // The environment the engine gives sandboxed code, so both sides start the same way.
+    let environment: [UnsafeMutablePointer<CChar>?] = [
+        strdup("PATH=/usr/local/bin:/usr/bin:/bin"), strdup("HOME=/tmp"), strdup("LANG=C.UTF-8"), nil,
+    ]
+    defer { for pointer in environment { free(pointer) } }
+    let result = CWardenShims_spawn(argv[0], pointers, environment, [null, null, null, null], &pid)
+    guard result == 0 else { throw ValidationError("spawn \(argv[0]) failed: \(result)") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    guard status == 0 else { throw ValidationError("\(argv.joined(separator: " ")) exited with status \(status)") }
+}
