@@ -1,8 +1,8 @@
-/// The launcher command line and environment for one run: a pure function of the host, the
-/// request and the run's slot, so it can be tested without spawning anything.
+/// The launcher command line for one run: a pure function of the host, the request and the
+/// run's slot, so it can be tested without spawning anything. The launcher itself gets an empty
+/// environment; the program's environment travels in `--env` arguments.
 package struct LaunchPlan: Sendable, Equatable {
     package var arguments: [String]
-    package var environment: [String]
 
     /// Where the run's script directory appears inside the sandbox.
     static let scriptDirectory = "/run/warden"
@@ -36,12 +36,15 @@ package struct LaunchPlan: Sendable, Equatable {
         ]
         if request.language == .python { environment["PYTHONUNBUFFERED"] = "1" }
         for (name, value) in request.environment { environment[name] = value }
-        plan.environment = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        // The launcher runs as root with an empty environment; the program's comes as arguments.
+        let separator = plan.arguments.firstIndex(of: "--") ?? plan.arguments.endIndex
+        let variables = environment.sorted { $0.key < $1.key }.flatMap { ["--env", "\($0.key)=\($0.value)"] }
+        plan.arguments.insert(contentsOf: variables, at: separator)
         return plan
     }
 
     /// The launcher invocation for any command with every layer on (the benchmark uses it for
-    /// `/bin/true` and `python3 -c pass`); the environment is left empty.
+    /// `/bin/true` and `python3 -c pass`), with no program environment.
     package static func make(
         host: SandboxHost,
         command: [String],
@@ -59,7 +62,7 @@ package struct LaunchPlan: Sendable, Equatable {
             "--seccomp", host.filterPath,
             "--tmp-size", "\(limits.tmpBytes)", "--tmp-inodes", "\(limits.tmpInodes)",
             "--rlimit", "as=\(limits.addressSpaceBytes)",
-            "--rlimit", "cpu=\(Int(timeout.components.seconds) + 1)",
+            "--rlimit", "cpu=\(cpuLimitSeconds(for: timeout))",
             "--rlimit", "nproc=\(limits.processes)",
             "--rlimit", "nofile=\(limits.openFiles)",
             "--rlimit", "fsize=\(limits.fileSizeBytes)",
@@ -76,8 +79,11 @@ package struct LaunchPlan: Sendable, Equatable {
         if let runDirectory { arguments += ["--ro-bind", "\(runDirectory):\(scriptDirectory)"] }
         for group in cgroups { arguments += ["--cgroup", group] }
         arguments += ["--"] + command
-        return LaunchPlan(arguments: arguments, environment: [])
+        return LaunchPlan(arguments: arguments)
     }
+
+    /// RLIMIT_CPU: a backstop one second past the wall-clock timeout.
+    static func cpuLimitSeconds(for timeout: Duration) -> Int64 { timeout.components.seconds + 1 }
 
     /// Checks a request's environment: names like shell variables, no NUL, bounded size.
     static func validate(environment: [String: String]) throws(SandboxError) {

@@ -2,7 +2,17 @@ import Glibc
 
 extension RunResult {
     /// Decides a run's status from what the launcher reported and why (if at all) it was killed.
-    static func classify(_ outcome: SandboxProcess.Outcome, duration: Duration) -> RunResult {
+    /// - Parameters:
+    ///   - memoryCgroup: whether a memory cgroup watched the run; then only its OOM counter
+    ///     means `memory_limit`, so a program cannot claim it by printing "MemoryError".
+    ///   - cpuLimit: the RLIMIT_CPU backstop; SIGXCPU counts as `timeout` only once the run
+    ///     really used that much CPU (a program can send itself SIGXCPU).
+    static func classify(
+        _ outcome: SandboxProcess.Outcome,
+        duration: Duration,
+        memoryCgroup: Bool = false,
+        cpuLimit: Duration? = nil
+    ) -> RunResult {
         let report = outcome.report
         var result = RunResult(
             status: .failed,
@@ -40,11 +50,11 @@ extension RunResult {
             result.status = .sandboxError
             result.message =
                 "the launcher ended without reporting the program's exit (status \(outcome.launcherStatus))"
-        } else if result.signal == Int(SIGXCPU) {
+        } else if result.signal == Int(SIGXCPU), cpuLimit.map({ result.cpuTime >= $0 - .seconds(1) }) ?? true {
             result.status = .timeout
         } else if result.exitCode == 0 {
             result.status = .completed
-        } else if Self.reportsOutOfMemory(outcome.stderr) {
+        } else if !memoryCgroup, Self.reportsOutOfMemory(outcome.stderr) {
             result.status = .memoryLimit
         } else {
             result.status = .failed

@@ -208,7 +208,7 @@ public actor Supervisor: Service {
             process = try SandboxProcess.spawn(
                 launcher: configuration.launcherPath,
                 arguments: plan.arguments,
-                environment: plan.environment,
+                environment: [],
                 stdin: request.stdin,
                 captureLimit: configuration.captureBytesPerStream,
                 hardLimit: configuration.outputHardLimitBytes
@@ -242,7 +242,12 @@ public actor Supervisor: Service {
         } onCancel: {
             process.kill(.cancelled)
         }
-        let result = RunResult.classify(await process.outcome(), duration: clock.now - start)
+        let result = RunResult.classify(
+            await process.outcome(),
+            duration: clock.now - start,
+            memoryCgroup: host.cgroups.memory,
+            cpuLimit: .seconds(LaunchPlan.cpuLimitSeconds(for: timeout))
+        )
         logger.debug(
             "Run finished",
             metadata: [
@@ -264,8 +269,14 @@ public actor Supervisor: Service {
             throw SandboxError(.spawnFailed, "cannot write \(script)", errno: errno)
         }
         if case .directory(let path) = request.workspace {
+            // Never follow a symlink: an earlier run may have planted one where a workspace was.
             let identity = host.configuration.identityBase + UInt32(slot)
-            guard chown(path, identity, identity) == 0, chmod(path, 0o755) == 0 else {
+            let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw SandboxError(.spawnFailed, "the workspace \(path) is not a directory", errno: errno)
+            }
+            defer { close(fd) }
+            guard fchown(fd, identity, identity) == 0, fchmod(fd, 0o755) == 0 else {
                 throw SandboxError(.spawnFailed, "cannot hand the workspace \(path) to the sandbox user", errno: errno)
             }
         }

@@ -42,10 +42,13 @@ import Testing
         #expect(RunResult.classify(outcome(done, kill: .cancelled), duration: .zero).status == .cancelled)
         #expect(RunResult.classify(outcome(done, kill: .outputLimit), duration: .zero).status == .outputLimit)
         #expect(RunResult.classify(outcome("child -1 9\nexit 0 0 1 1 1 1 0"), duration: .zero).status == .memoryLimit)
-        #expect(
-            RunResult.classify(outcome("child 1 0\n" + done, stderr: "Traceback\nMemoryError\n"), duration: .zero)
-                .status == .memoryLimit
-        )
+        let claimed = outcome("child 1 0\n" + done, stderr: "Traceback\nMemoryError\n")
+        #expect(RunResult.classify(claimed, duration: .zero).status == .memoryLimit)
+        // With a memory cgroup watching, only its OOM counter says memory_limit.
+        #expect(RunResult.classify(claimed, duration: .zero, memoryCgroup: true).status == .failed)
+        // SIGXCPU the program sent itself, far below the CPU limit, is a failure, not a timeout.
+        let selfSignalled = outcome("child -1 \(SIGXCPU)\nexit 0 0 1000 0 1 0 0")
+        #expect(RunResult.classify(selfSignalled, duration: .zero, cpuLimit: .seconds(31)).status == .failed)
         #expect(RunResult.classify(outcome("child -1 \(SIGXCPU)\n" + done), duration: .zero).status == .timeout)
         let broken = RunResult.classify(outcome("error mount-proc 1 Operation not permitted\n" + done), duration: .zero)
         #expect(broken.status == .sandboxError)

@@ -280,21 +280,49 @@ import Testing
     }
 
     @Test func aSetupFailureIsASandboxErrorNotASilentRun() async throws {
-        // A "workspace" that is a file passes the host-side checks but fails in the launcher.
-        let path = "\(supervisor.host.configuration.runtimeDirectory)/not-a-directory"
-        #expect(writeWholeFile(path, [], mode: 0o644))
-        let failed = try await supervisor.execute(
-            RunRequest(language: .sh, code: "echo ran", workspace: .directory(path))
-        )
+        // A launcher that cannot load its filters must fail the run, never run it unfiltered.
+        let broken = try TestSandbox.supervisor()
+        defer { broken.host.cleanUp() }
+        #expect(writeWholeFile(broken.host.filterPath, [1, 2, 3], mode: 0o600))
+        let failed = try await broken.execute(RunRequest(language: .sh, code: "echo ran"))
         #expect(failed.status == .sandboxError)
-        #expect(failed.message?.contains("open-bind-source") == true)
+        #expect(failed.message?.contains("load-seccomp") == true)
         #expect(!failed.stdout.text.contains("ran"))
 
         let missing = try TestSandbox.supervisor { $0.launcherPath = "/nonexistent/warden-launch" }
-
         defer { missing.host.cleanUp() }
         let unstarted = try await missing.execute(RunRequest(language: .sh, code: "echo ran"))
         #expect(unstarted.status == .sandboxError)
+    }
+
+    @Test func aSymlinkedWorkspaceIsRefused() async throws {
+        let target = "\(supervisor.host.configuration.runtimeDirectory)/target"
+        let link = "\(supervisor.host.configuration.runtimeDirectory)/link"
+        #expect(mkdir(target, 0o700) == 0)
+        #expect(symlink(target, link) == 0)
+        let result = try await supervisor.execute(
+            RunRequest(language: .sh, code: "echo ran", workspace: .directory(link))
+        )
+        #expect(result.status == .sandboxError)
+        var info = stat()
+        #expect(stat(target, &info) == 0 && info.st_uid == 0)
+    }
+
+    @Test func theLauncherGetsNoCallerEnvironment() async throws {
+        // GLIBC_TUNABLES would steer the root launcher's own libc; it must reach only the program.
+        let result = try await supervisor.execute(
+            RunRequest(
+                language: .sh,
+                code:
+                    "cat /proc/1/environ | tr '\\0' ' '; echo; echo \"[$GLIBC_TUNABLES]\"; cat /proc/1/cmdline | wc -c",
+                environment: ["GLIBC_TUNABLES": "glibc.malloc.perturb=85"]
+            )
+        )
+        #expect(result.status == .completed)
+        let lines = result.stdout.text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first?.trimmingWhitespace().isEmpty == true)  // init's environment is empty
+        #expect(result.stdout.text.contains("[glibc.malloc.perturb=85]"))
+        #expect(!result.stdout.text.contains("warden-"))
     }
 
     @Test func aHostDirectoryWorkspacePersistsFiles() async throws {

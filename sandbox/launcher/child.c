@@ -18,8 +18,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
 /* Becomes the inner uid/gid (the host's unprivileged ids) while keeping capabilities for setup. */
 static void become_sandbox_user(int fd) {
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) wl_fail(fd, "keepcaps");
@@ -48,7 +46,7 @@ static void reset_signals(void) {
 _Noreturn static void exec_program(wl_config *config) {
     reset_signals();
     if (setsid() < 0) wl_fail(config->status_fd, "setsid");
-    execve(config->argv[0], config->argv, environ);
+    execve(config->argv[0], config->argv, config->envp);
     wl_fail(config->status_fd, "exec");
 }
 

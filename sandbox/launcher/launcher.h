@@ -50,6 +50,8 @@ typedef struct {
     const char *hostname;
     int status_fd;
     char **argv;                    /* program and its arguments */
+    char **envp;                    /* the program's environment (from --env; the launcher's own is empty) */
+    int env_count;
     /* Loaded before clone so the child never touches the host file system for it. */
     struct sock_fprog filters[2];
     int filter_count;

@@ -12,6 +12,9 @@
  *   --tmp-size BYTES         --tmp-inodes N     (/tmp and /dev/shm)
  *   --rlimit NAME=VALUE      as, cpu, nproc, nofile, fsize (soft = hard)
  *   --cgroup DIR             a cgroup to run in, limits already written (repeatable)
+ *   --env NAME=VALUE         a variable of the program's environment (repeatable); the
+ *                            launcher itself runs with an empty environment, so nothing the
+ *                            caller chose can steer it (GLIBC_TUNABLES and the like)
  *   --hostname NAME          --status-fd N (default 3)
  */
 #include "launcher.h"
@@ -66,6 +69,8 @@ static void add_rlimit(wl_config *config, const char *spec) {
 
 static void parse(wl_config *config, int argc, char **argv) {
     memset(config, 0, sizeof *config);
+    config->envp = calloc((size_t)argc + 1, sizeof *config->envp);
+    if (!config->envp) usage("out of memory");
     config->status_fd = 3;
     config->hostname = "sandbox";
     config->tmp_size = 64 << 20;
@@ -89,6 +94,10 @@ static void parse(wl_config *config, int argc, char **argv) {
         else if (!strcmp(flag, "--hostname")) config->hostname = value;
         else if (!strcmp(flag, "--status-fd")) config->status_fd = (int)number(value);
         else if (!strcmp(flag, "--rlimit")) add_rlimit(config, value);
+        else if (!strcmp(flag, "--env")) {
+            if (!strchr(value, '=') || value[0] == '=') usage("invalid --env");
+            config->envp[config->env_count++] = (char *)value;
+        }
         else if (!strcmp(flag, "--ro-bind")) {
             if (config->ro_bind_count >= WL_MAX_BINDS || value[0] != '/') usage("invalid --ro-bind");
             char *copy = strdup(value);
@@ -120,8 +129,23 @@ static int write_map(pid_t pid, const char *file, unsigned host_id) {
 
 static long micros(struct timeval t) { return t.tv_sec * 1000000L + t.tv_usec; }
 
+/* Copies the arguments to the heap and zeroes the originals: init is a fork of this process,
+ * and the sandbox can read init's /proc/1/cmdline, which would show host paths and uids. */
+static char **hide_arguments(int argc, char **argv) {
+    char **copy = calloc((size_t)argc + 1, sizeof *copy);
+    if (!copy) usage("out of memory");
+    for (int i = 0; i < argc; i++) {
+        copy[i] = strdup(argv[i]);
+        if (!copy[i]) usage("out of memory");
+    }
+    char *start = argv[0], *end = argv[argc - 1] + strlen(argv[argc - 1]);
+    memset(start, 0, (size_t)(end - start));
+    return copy;
+}
+
 int main(int argc, char **argv) {
     wl_config config;
+    argv = hide_arguments(argc, argv);
     parse(&config, argc, argv);
     int fd = config.status_fd;
     if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) usage("status fd is not open");

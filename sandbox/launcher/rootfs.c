@@ -89,7 +89,7 @@ static void mount_tmpfs(const char *target, unsigned long flags, uint64_t size, 
 int wl_rootfs_prepare(const wl_config *config, int *workspace_fd, int *bind_fds) {
     *workspace_fd = -1;
     if (config->workspace) {
-        *workspace_fd = open(config->workspace, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        *workspace_fd = open(config->workspace, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (*workspace_fd < 0) return -1;
     }
     for (int i = 0; i < config->ro_bind_count; i++) {
