@@ -6,6 +6,6 @@ struct Warden: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "warden",
         abstract: "Run untrusted code in a seccomp and namespace sandbox.",
-        subcommands: [RunCommand.self, DoctorCommand.self, PolicyCommand.self]
+        subcommands: [ServeCommand.self, RunCommand.self, DoctorCommand.self, PolicyCommand.self]
     )
 }

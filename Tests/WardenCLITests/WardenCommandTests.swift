@@ -35,7 +35,9 @@ import Testing
     }
 
     @Test func runExitsWith124OnTimeout() {
-        let (output, code) = warden("run --timeout 1 --language bash - < \(Self.samples)/../hostile/39_sleep_forever.sh")
+        let (output, code) = warden(
+            "run --timeout 1 --language bash - < \(Self.samples)/../hostile/39_sleep_forever.sh"
+        )
         #expect(code == 124)
         #expect(output.contains("warden: timeout"))
     }

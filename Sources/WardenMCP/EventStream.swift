@@ -1,0 +1,85 @@
+import Foundation
+import NIOCore
+import Synchronization
+
+/// One server-sent event stream: the body of a POST answered with SSE, the standalone GET
+/// stream, or the legacy HTTP+SSE stream.
+///
+/// Events are numbered `<stream>-<n>` (unique per session). The last events are kept in a
+/// bounded buffer so a client that reconnects with `Last-Event-ID` gets what it missed; the
+/// buffer goes when the stream finishes.
+final class EventStream: Sendable {
+    let number: Int
+    private struct State {
+        var continuation: AsyncStream<ByteBuffer>.Continuation?
+        var sequence = 0
+        var replay: [(Int, String)] = []
+        var replayBytes = 0
+        var finished = false
+    }
+    private let state = Mutex(State())
+    /// At most this many bytes of past events are kept for replay.
+    static let replayLimit = 256 << 10
+
+    init(number: Int) {
+        self.number = number
+    }
+
+    /// A new body for an HTTP response; it replays the events after `lastEventID` first.
+    func attach(after lastSequence: Int? = nil) -> AsyncStream<ByteBuffer> {
+        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .unbounded)
+        let finished = state.withLock { state -> Bool in
+            state.continuation?.finish()
+            state.continuation = continuation
+            if let lastSequence {
+                for (sequence, text) in state.replay where sequence > lastSequence {
+                    continuation.yield(ByteBuffer(string: text))
+                }
+            }
+            return state.finished
+        }
+        if finished { continuation.finish() }
+        return stream
+    }
+
+    /// Sends a comment that makes the client's SSE parser start (and proxies flush).
+    func prime() {
+        let text = SSEEvent(id: "\(number)-0", data: "").encoded
+        state.withLock { _ = $0.continuation?.yield(ByteBuffer(string: text)) }
+    }
+
+    /// Sends one event; returns false when the stream has finished.
+    @discardableResult
+    func send(_ data: String, event: String? = nil) -> Bool {
+        state.withLock { state in
+            guard !state.finished else { return false }
+            state.sequence += 1
+            let text = SSEEvent(id: "\(number)-\(state.sequence)", event: event, data: data).encoded
+            state.replay.append((state.sequence, text))
+            state.replayBytes += text.utf8.count
+            while state.replayBytes > Self.replayLimit, !state.replay.isEmpty {
+                state.replayBytes -= state.replay.removeFirst().1.utf8.count
+            }
+            state.continuation?.yield(ByteBuffer(string: text))
+            return true
+        }
+    }
+
+    /// Sends raw text without an event id (keep-alive comments).
+    func sendRaw(_ text: String) {
+        state.withLock { _ = $0.continuation?.yield(ByteBuffer(string: text)) }
+    }
+
+    /// Ends the stream and frees its replay buffer.
+    func finish() {
+        let continuation = state.withLock { state -> AsyncStream<ByteBuffer>.Continuation? in
+            state.finished = true
+            state.replay = []
+            state.replayBytes = 0
+            return state.continuation
+        }
+        continuation?.finish()
+    }
+
+    var isFinished: Bool { state.withLock { $0.finished } }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// What the transports need to know about a JSON-RPC message to route it, read without
+/// decoding the whole message into the SDK's types.
+struct JSONRPCMessage: Sendable {
+    enum Kind: Sendable, Equatable {
+        case request(id: String)
+        case notification
+        case response(id: String)
+    }
+
+    var kind: Kind
+    var method: String?
+    /// `params._meta.progressToken` of a request, or `params.progressToken` of a progress
+    /// notification, normalized to its JSON text.
+    var progressToken: String?
+
+    /// The raw JSON text of an id or token, so `1` and `"1"` stay distinct.
+    static func key(_ value: Any) -> String? {
+        if let string = value as? String { return "s:" + string }
+        guard let number = value as? NSNumber else { return nil }
+        // JSON true/false decode as NSNumber too; their type code is "c" (char).
+        guard String(cString: number.objCType) != "c" else { return nil }
+        let double = number.doubleValue
+        guard double.rounded() == double, abs(double) < 9e15 else { return nil }
+        return "n:\(Int(double))"
+    }
+
+    /// Classifies one decoded JSON object; `nil` when it is not a valid JSON-RPC 2.0 message.
+    init?(_ object: Any) {
+        guard let message = object as? [String: Any], message["jsonrpc"] as? String == "2.0" else { return nil }
+        method = message["method"] as? String
+        let params = message["params"] as? [String: Any]
+        if let method {
+            guard !method.isEmpty else { return nil }
+            if let id = message["id"] {
+                guard let key = Self.key(id) else { return nil }
+                kind = .request(id: key)
+                if let meta = params?["_meta"] as? [String: Any], let token = meta["progressToken"] {
+                    progressToken = Self.key(token)
+                }
+            } else {
+                kind = .notification
+                if method == "notifications/progress", let token = params?["progressToken"] {
+                    progressToken = Self.key(token)
+                }
+            }
+        } else if let id = message["id"], message["result"] != nil || message["error"] != nil {
+            guard let key = Self.key(id) else { return nil }
+            kind = .response(id: key)
+        } else {
+            return nil
+        }
+    }
+
+    /// A JSON-RPC error response body (`id` null when the request's id is unknown).
+    static func errorBody(code: Int, message: String, id: Any? = nil) -> Data {
+        let object: [String: Any] = [
+            "jsonrpc": "2.0", "id": id ?? NSNull(), "error": ["code": code, "message": message],
+        ]
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `GET /sse` and `POST /messages?session_id=…`: the HTTP+SSE transport of protocol 2024-11-05.
+/// The SSE stream is the session: when it closes, the session ends and its runs are killed.
+struct LegacySSERoutes: Sendable {
+    let registry: SessionRegistry
+    let tool: RunCodeTool
+    let configuration: ServerConfiguration
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/sse") { request, _ in try await open(request) }
+        router.post("/messages") { request, _ in try await post(request) }
+    }
+
+    func open(_ request: Request) async throws -> Response {
+        guard
+            let session = try await registry.create(
+                principal: RequestGuard.principal(of: request),
+                mode: .legacy,
+                tool: tool
+            )
+        else {
+            return StreamableHTTPRoutes.rpcError(
+                .serviceUnavailable,
+                code: -32000,
+                "Too many sessions; try again later"
+            )
+        }
+        guard let stream = await session.transport.openStandaloneStream() else {
+            return StreamableHTTPRoutes.rpcError(.internalServerError, code: -32603, "Cannot open the stream")
+        }
+        let body = stream.attach()
+        stream.send("/messages?session_id=\(session.id)", event: "endpoint")
+        let registry = self.registry
+        let id = session.id
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"],
+            body: StreamableHTTPRoutes.sseBody(body) { await registry.remove(id) }
+        )
+    }
+
+    func post(_ request: Request) async throws -> Response {
+        guard let id = request.uri.queryParameters.get("session_id") else {
+            return StreamableHTTPRoutes.rpcError(.badRequest, code: -32600, "Missing session_id")
+        }
+        guard
+            case .some(.some(let session)) = await registry.session(id, principal: RequestGuard.principal(of: request)),
+            session.transport.mode == .legacy
+        else {
+            return StreamableHTTPRoutes.rpcError(.notFound, code: -32600, "Unknown or expired session")
+        }
+        var request = request
+        guard let body = try? await request.collectBody(upTo: configuration.maxBodyBytes) else {
+            return StreamableHTTPRoutes.rpcError(.contentTooLarge, code: -32600, "The body is too large")
+        }
+        let data = Data(body.readableBytesView)
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            return StreamableHTTPRoutes.rpcError(.badRequest, code: -32700, "Parse error: the body is not valid JSON")
+        }
+        for item in (object as? [Any]) ?? [object] where JSONRPCMessage(item) == nil {
+            return StreamableHTTPRoutes.rpcError(
+                .badRequest,
+                code: -32600,
+                "Invalid Request: not a JSON-RPC 2.0 message"
+            )
+        }
+        await session.transport.deliver(data)
+        return Response(status: .accepted)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import MCP
+import WardenEngine
+
+extension MCPSession {
+    /// Registers the session's methods on its SDK server and starts it on its transport.
+    func start(tool: RunCodeTool) async throws {
+        await server.withMethodHandler(ListTools.self) { _ in
+            ListTools.Result(tools: [tool.tool])
+        }
+        await server.withMethodHandler(SetLoggingLevel.self) { [weak self] params in
+            self?.logLevel = params.level
+            return Empty()
+        }
+        await server.withMethodHandler(CallTool.self) { [weak self] params in
+            guard let self else { throw MCPError.internalError("session closed") }
+            guard params.name == RunCodeTool.name else {
+                throw MCPError.invalidParams("Unknown tool: \(params.name)")
+            }
+            let requestKey = Server.currentHandlerContext?.httpContext?.header("X-Warden-Request-Key")
+            return try await self.runCode(tool: tool, params: params, requestKey: requestKey)
+        }
+        try await server.start(transport: transport)
+    }
+
+    private func runCode(
+        tool: RunCodeTool,
+        params: CallTool.Parameters,
+        requestKey: String?
+    ) async throws
+        -> CallTool.Result
+    {
+        let request: RunRequest
+        switch tool.request(from: params.arguments) {
+        case .success(let parsed): request = parsed
+        case .failure(let error): return RunCodeTool.invalid(error.message)
+        }
+        let token = params._meta?.progressToken
+        let signal = CancellationSignal()
+        _ = track(signal)
+        defer { untrack(signal) }
+        let outcome: Result<RunResult, SandboxError> = await withTaskGroup(of: Result<RunResult, SandboxError>?.self) {
+            group in
+            group.addTask {
+                do {
+                    return .success(
+                        try await tool.supervisor.execute(request) { output in
+                            var sent = 0
+                            for await chunk in output {
+                                for piece in RunCodeTool.pieces(chunk.bytes) {
+                                    sent += piece.count
+                                    await self.forward(
+                                        piece,
+                                        stream: chunk.stream,
+                                        total: sent,
+                                        token: token,
+                                        requestKey: requestKey
+                                    )
+                                }
+                            }
+                        }
+                    )
+                } catch let error as SandboxError {
+                    return .failure(error)
+                } catch {
+                    return .failure(SandboxError(.spawnFailed, "\(error)"))
+                }
+            }
+            group.addTask {
+                await signal.wait()
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            if let first { return first }
+            // The session closed: the run was cancelled; wait for its result to be reaped.
+            let rest = await group.next()
+            return (rest ?? nil) ?? .failure(SandboxError(.shuttingDown, "session closed"))
+        }
+        // A call cancelled by notifications/cancelled gets no response at all.
+        try Task.checkCancellation()
+        switch outcome {
+        case .success(let run): return RunCodeTool.result(run)
+        case .failure(let error):
+            return CallTool.Result(
+                content: [.text(text: "\(error.code): \(error.message)", annotations: nil, _meta: nil)],
+                isError: true
+            )
+        }
+    }
+
+    /// One output piece as `notifications/progress` (and as `notifications/message` when the
+    /// client set a log level).
+    private func forward(
+        _ bytes: ArraySlice<UInt8>,
+        stream: WardenEngine.OutputStream,
+        total: Int,
+        token: ProgressToken?,
+        requestKey: String?
+    ) async {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let token {
+            var params: [String: Any] = [
+                "progress": total, "message": text, "_meta": ["stream": stream.rawValue],
+            ]
+            switch token {
+            case .string(let value): params["progressToken"] = value
+            case .integer(let value): params["progressToken"] = value
+            }
+            if let data = try? JSONSerialization.data(
+                withJSONObject: ["jsonrpc": "2.0", "method": "notifications/progress", "params": params],
+                options: [.withoutEscapingSlashes]
+            ) {
+                try? await transport.send(data)
+            }
+        }
+        if logLevel != nil, let requestKey {
+            let params: [String: Any] = ["level": "info", "logger": stream.rawValue, "data": text]
+            if let data = try? JSONSerialization.data(
+                withJSONObject: ["jsonrpc": "2.0", "method": "notifications/message", "params": params],
+                options: [.withoutEscapingSlashes]
+            ) {
+                await transport.send(data, relatedTo: requestKey)
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import MCP
+import Synchronization
+import WardenEngine
+
+/// One MCP session: its SDK `Server`, its transport, who created it, and its running calls.
+final class MCPSession: Sendable {
+    let id: String
+    /// Who may use the session: a digest of the bearer token that created it.
+    let principal: String
+    let transport: SessionTransport
+    let server: Server
+    private let state = Mutex(State())
+
+    private struct State {
+        var lastActive = ContinuousClock.now
+        var logLevel: LogLevel?
+        var calls: [ObjectIdentifier: CancellationSignal] = [:]
+    }
+
+    init(id: String, principal: String, mode: SessionTransport.Mode, logger: Logger) {
+        self.id = id
+        self.principal = principal
+        self.transport = SessionTransport(mode: mode, logger: logger)
+        self.server = Server(
+            name: "warden",
+            version: WardenVersion.current,
+            instructions: "Runs code in a sandbox with run_code; output streams as progress notifications.",
+            capabilities: .init(logging: .init(), tools: .init(listChanged: false)),
+            configuration: .default
+        )
+    }
+
+    var lastActive: ContinuousClock.Instant { state.withLock { $0.lastActive } }
+    func touch() { state.withLock { $0.lastActive = .now } }
+
+    var logLevel: LogLevel? {
+        get { state.withLock { $0.logLevel } }
+        set { state.withLock { $0.logLevel = newValue } }
+    }
+
+    /// Registers a running call so closing the session can stop it.
+    func track(_ signal: CancellationSignal) -> Bool {
+        state.withLock { state in
+            state.calls[ObjectIdentifier(signal)] = signal
+            return true
+        }
+    }
+
+    func untrack(_ signal: CancellationSignal) {
+        _ = state.withLock { $0.calls.removeValue(forKey: ObjectIdentifier(signal)) }
+    }
+
+    /// Ends the session: every running call is cancelled (its run killed), streams close.
+    func close() async {
+        let calls = state.withLock { state in
+            defer { state.calls = [:] }
+            return Array(state.calls.values)
+        }
+        for call in calls { call.fire() }
+        await transport.close()
+        await server.stop()
+    }
+}
+
+/// The version reported in `initialize` and `/healthz`.
+public enum WardenVersion {
+    public static let current = "0.2.0"
+}

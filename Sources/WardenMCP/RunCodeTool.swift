@@ -1,0 +1,219 @@
+import Foundation
+import MCP
+import WardenEngine
+
+/// The `run_code` tool: its schemas, argument checks, live progress and result.
+struct RunCodeTool: Sendable {
+    static let name = "run_code"
+    /// Result streams are capped so one SSE event stays far below the 1 MiB the Python client accepts.
+    static let resultBytesPerStream = 64 << 10
+    /// A progress notification carries at most this much output.
+    static let progressChunkBytes = 16 << 10
+
+    let supervisor: Supervisor
+    let languages: [Language]
+
+    var tool: Tool {
+        let stringSchema: Value = ["type": "string"]
+        return Tool(
+            name: Self.name,
+            description: """
+                Run code in a fresh sandbox (no network, read-only system, private /workspace and /tmp) \
+                and return its exit status, stdout and stderr. Output streams live as progress \
+                notifications when the request carries a progressToken.
+                """,
+            inputSchema: [
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["code"],
+                "properties": [
+                    "code": [
+                        "type": "string", "description": "The program text (at most 1 MiB).", "maxLength": 1_048_576,
+                    ],
+                    "language": [
+                        "type": "string", "enum": .array(languages.map { .string($0.rawValue) }),
+                        "default": "python", "description": "Interpreter to run the code with.",
+                    ],
+                    "stdin": ["type": "string", "description": "Text given to the program on stdin."],
+                    "timeout_seconds": [
+                        "type": "number", "exclusiveMinimum": 0, "default": 30,
+                        "description": "Wall-clock limit; clamped to the server's maximum.",
+                    ],
+                    "env": [
+                        "type": "object", "additionalProperties": stringSchema,
+                        "description": "Extra environment variables (names: letters, digits, _).",
+                    ],
+                ],
+            ],
+            annotations: .init(
+                title: "Run code in a sandbox",
+                readOnlyHint: false,
+                destructiveHint: true,
+                idempotentHint: false,
+                openWorldHint: false
+            ),
+            outputSchema: [
+                "type": "object",
+                "required": [
+                    "status", "exit_code", "signal", "stdout", "stderr", "stdout_truncated", "stderr_truncated",
+                    "duration_ms", "cpu_ms", "max_rss_kb",
+                ],
+                "properties": [
+                    "status": [
+                        "type": "string", "enum": .array(RunStatus.allCases.map { .string($0.rawValue) }),
+                    ],
+                    "exit_code": ["type": ["integer", "null"]],
+                    "signal": ["type": ["integer", "null"]],
+                    "stdout": ["type": "string"],
+                    "stderr": ["type": "string"],
+                    "stdout_truncated": ["type": "integer", "description": "Bytes left out of stdout (0: none)."],
+                    "stderr_truncated": ["type": "integer", "description": "Bytes left out of stderr (0: none)."],
+                    "duration_ms": ["type": "integer"],
+                    "cpu_ms": ["type": "integer"],
+                    "max_rss_kb": ["type": "integer"],
+                ],
+            ]
+        )
+    }
+
+    /// Turns the tool's arguments into a run request, or says what to fix.
+    func request(from arguments: [String: Value]?) -> Result<RunRequest, ArgumentError> {
+        let arguments = arguments ?? [:]
+        let known: Set<String> = ["code", "language", "stdin", "timeout_seconds", "env"]
+        if let unknown = arguments.keys.sorted().first(where: { !known.contains($0) }) {
+            return .failure(
+                ArgumentError("unknown argument '\(unknown)'; accepted: code, language, stdin, timeout_seconds, env")
+            )
+        }
+        guard case .string(let code)? = arguments["code"] else {
+            return .failure(ArgumentError("'code' is required and must be a string"))
+        }
+        guard code.utf8.count <= 1 << 20 else { return .failure(ArgumentError("'code' is larger than 1 MiB")) }
+        var language = Language.python
+        if let value = arguments["language"] {
+            guard case .string(let name) = value, let parsed = Language(rawValue: name), languages.contains(parsed)
+            else {
+                return .failure(
+                    ArgumentError("'language' must be one of: \(languages.map(\.rawValue).joined(separator: ", "))")
+                )
+            }
+            language = parsed
+        }
+        var stdin: [UInt8]?
+        if let value = arguments["stdin"] {
+            guard case .string(let text) = value else { return .failure(ArgumentError("'stdin' must be a string")) }
+            guard text.utf8.count <= 16 << 20 else { return .failure(ArgumentError("'stdin' is larger than 16 MiB")) }
+            stdin = Array(text.utf8)
+        }
+        var timeout: Duration?
+        if let value = arguments["timeout_seconds"] {
+            let seconds: Double
+            switch value {
+            case .int(let number): seconds = Double(number)
+            case .double(let number): seconds = number
+            default: return .failure(ArgumentError("'timeout_seconds' must be a number"))
+            }
+            guard seconds > 0, seconds.isFinite else {
+                return .failure(ArgumentError("'timeout_seconds' must be a positive number"))
+            }
+            timeout = .milliseconds(Int64(min(seconds, 86_400) * 1000))
+        }
+        var environment: [String: String] = [:]
+        if let value = arguments["env"] {
+            guard case .object(let object) = value else {
+                return .failure(ArgumentError("'env' must be an object of strings"))
+            }
+            for (name, entry) in object {
+                guard case .string(let text) = entry else {
+                    return .failure(ArgumentError("'env.\(name)' must be a string"))
+                }
+                environment[name] = text
+            }
+        }
+        return .success(
+            RunRequest(language: language, code: code, stdin: stdin, timeout: timeout, environment: environment)
+        )
+    }
+
+    struct ArgumentError: Error {
+        var message: String
+        init(_ message: String) { self.message = message }
+    }
+
+    /// The tool result for a finished run.
+    static func result(_ run: RunResult) -> CallTool.Result {
+        let stdout = capped(run.stdout)
+        let stderr = capped(run.stderr)
+        let structured: [String: Value] = [
+            "status": .string(run.status.rawValue),
+            "exit_code": run.exitCode.map { .int($0) } ?? .null,
+            "signal": run.signal.map { .int($0) } ?? .null,
+            "stdout": .string(stdout.text),
+            "stderr": .string(stderr.text),
+            "stdout_truncated": .int(stdout.truncated),
+            "stderr_truncated": .int(stderr.truncated),
+            "duration_ms": .int(Int(run.duration.milliseconds)),
+            "cpu_ms": .int(Int(run.cpuTime.milliseconds)),
+            "max_rss_kb": .int(run.maxRSSKiB),
+        ]
+        var summary = "\(run.status.rawValue)"
+        if let code = run.exitCode { summary += ", exit code \(code)" }
+        if let signal = run.signal { summary += ", killed by signal \(signal)" }
+        summary += " in \(run.duration.milliseconds) ms"
+        if let message = run.message { summary += ": \(message)" }
+        let json =
+            (try? JSONEncoder.sorted.encode(Value.object(structured))).flatMap { String(data: $0, encoding: .utf8) }
+            ?? "{}"
+        return CallTool.Result(
+            content: [
+                .text(text: summary, annotations: nil, _meta: nil), .text(text: json, annotations: nil, _meta: nil),
+            ],
+            structuredContent: .object(structured),
+            isError: run.status != .completed
+        )
+    }
+
+    /// An `isError` result for arguments that cannot run, saying what to fix.
+    static func invalid(_ message: String) -> CallTool.Result {
+        CallTool.Result(
+            content: [.text(text: "invalid arguments: \(message)", annotations: nil, _meta: nil)],
+            isError: true
+        )
+    }
+
+    /// Head and tail of a captured stream within the result cap, the cut marked and counted.
+    static func capped(_ capture: OutputCapture) -> (text: String, truncated: Int) {
+        let kept = capture.keptBytes
+        let limit = resultBytesPerStream
+        guard kept.count > limit else { return (capture.text, capture.truncatedBytes) }
+        let truncated = capture.totalBytes - limit
+        let head = String(decoding: kept.prefix(limit - limit / 2), as: UTF8.self)
+        let tail = String(decoding: kept.suffix(limit / 2), as: UTF8.self)
+        return (head + "\n[… \(truncated) bytes truncated …]\n" + tail, truncated)
+    }
+
+    /// Splits output into pieces of at most `progressChunkBytes`, never inside a UTF-8 character.
+    static func pieces(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        var result: [ArraySlice<UInt8>] = []
+        var start = 0
+        while start < bytes.count {
+            var end = min(bytes.count, start + progressChunkBytes)
+            if end < bytes.count {
+                var back = end
+                while back > start + progressChunkBytes - 4, bytes[back] & 0xC0 == 0x80 { back -= 1 }
+                if back > start { end = back }
+            }
+            result.append(bytes[start..<end])
+            start = end
+        }
+        return result
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

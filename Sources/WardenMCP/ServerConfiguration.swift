@@ -1,0 +1,24 @@
+/// How `warden serve` listens and what it allows.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Bearer token required on every MCP request when set; required when `host` is not loopback.
+    public var token: String?
+    public var maxSessions = 10_000
+    public var idleTimeout: Duration = .seconds(30 * 60)
+    /// Largest accepted request body.
+    public var maxBodyBytes = 4 << 20
+    /// Extra `Host` header values accepted besides the loopback names with the bound port.
+    public var allowedHosts: [String] = []
+    /// Extra `Origin` values accepted besides http(s)://localhost and 127.0.0.1 with the port.
+    public var allowedOrigins: [String] = []
+    /// Comment lines on idle SSE streams, so proxies and clients keep them open.
+    public var keepAliveInterval: Duration = .seconds(15)
+
+    public init() {}
+
+    /// Whether `host` is a loopback address (binding beyond it requires a token).
+    public var bindsLoopbackOnly: Bool {
+        host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+public import ServiceLifecycle
+
+/// Creates, finds, expires and caps the server's sessions.
+public actor SessionRegistry: Service {
+    private var sessions: [String: MCPSession] = [:]
+    private let maxSessions: Int
+    private let idleTimeout: Duration
+    private let keepAliveInterval: Duration
+    private let logger: Logger
+
+    init(maxSessions: Int, idleTimeout: Duration, keepAliveInterval: Duration, logger: Logger) {
+        self.maxSessions = maxSessions
+        self.idleTimeout = idleTimeout
+        self.keepAliveInterval = keepAliveInterval
+        self.logger = logger
+    }
+
+    /// Keeps idle SSE streams alive and expires idle sessions until shutdown, then closes
+    /// every session (their runs are killed, their streams end).
+    public func run() async throws {
+        let interval = min(keepAliveInterval, idleTimeout / 4)
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                await self.tick()
+            }
+        }
+        await closeAll()
+    }
+
+    private func tick() async {
+        for session in sessions.values { await session.transport.keepAlive() }
+        await expire()
+    }
+
+    var count: Int { sessions.count }
+
+    /// A new session, or `nil` when the cap is reached.
+    func create(principal: String, mode: SessionTransport.Mode, tool: RunCodeTool) async throws -> MCPSession? {
+        guard sessions.count < maxSessions else { return nil }
+        let session = MCPSession(id: Self.newID(), principal: principal, mode: mode, logger: logger)
+        sessions[session.id] = session
+        try await session.start(tool: tool)
+        logger.debug("Session opened", metadata: ["mcp.session.id": "\(session.id)"])
+        return session
+    }
+
+    func session(_ id: String, principal: String) -> MCPSession?? {
+        guard let session = sessions[id] else { return .none }
+        guard RequestGuard.constantTimeEqual(session.principal, principal) else { return .some(nil) }
+        session.touch()
+        return .some(session)
+    }
+
+    /// Closes and forgets a session; its runs are killed.
+    func remove(_ id: String) async {
+        guard let session = sessions.removeValue(forKey: id) else { return }
+        await session.close()
+        logger.debug("Session closed", metadata: ["mcp.session.id": "\(id)"])
+    }
+
+    func expire() async {
+        let now = ContinuousClock.now
+        for (id, session) in sessions where now - session.lastActive > idleTimeout {
+            await remove(id)
+        }
+    }
+
+    func closeAll() async {
+        for id in Array(sessions.keys) { await remove(id) }
+    }
+
+    /// 128 bits from the system CSPRNG, as 32 hex digits.
+    static func newID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let value = generator.next() as UInt64
+            let hex = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Logging
+import MCP
+
+/// Our MCP transport for one session, for either HTTP transport.
+///
+/// The SDK's own HTTP server transport sends every notification to the standalone GET stream
+/// and keeps all events until the session ends (DESIGN.md, decision 2). This one routes each
+/// outgoing message to where the client waits for it: a response to the POST stream that
+/// carried its request, a progress notification to the stream of the request that carried
+/// its `progressToken`, anything else to the standalone GET stream. In legacy (2024-11-05)
+/// mode everything goes to the one SSE stream. A stream finishes when its last response is
+/// sent, and its replay buffer goes with it.
+actor SessionTransport: Transport, HTTPContextProviding {
+    enum Mode: Sendable {
+        case streamable
+        case legacy
+    }
+
+    let logger: Logger
+    let mode: Mode
+    private let incoming: AsyncThrowingStream<Data, any Error>
+    private let incomingContinuation: AsyncThrowingStream<Data, any Error>.Continuation
+    private var streams: [Int: EventStream] = [:]
+    private var requestStreams: [String: EventStream] = [:]
+    private var pending: [Int: Set<String>] = [:]
+    private var tokenStreams: [String: EventStream] = [:]
+    private var standalone: EventStream?
+    private var nextStreamNumber = 1
+    private(set) var closed = false
+
+    init(mode: Mode, logger: Logger) {
+        self.mode = mode
+        self.logger = logger
+        (incoming, incomingContinuation) = AsyncThrowingStream.makeStream(of: Data.self)
+    }
+
+    func connect() async throws {}
+
+    func disconnect() async {
+        close()
+    }
+
+    func receive() -> AsyncThrowingStream<Data, any Error> { incoming }
+
+    /// Routes one message the SDK (or a tool) sends.
+    func send(_ data: Data) async throws {
+        guard let text = String(data: data, encoding: .utf8) else { return }
+        if case .legacy = mode {
+            standalone?.send(text, event: "message")
+            return
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let message = JSONRPCMessage(object) else {
+            return
+        }
+        switch message.kind {
+        case .response(let id):
+            guard let stream = requestStreams.removeValue(forKey: id) else { return }
+            stream.send(text)
+            pending[stream.number]?.remove(id)
+            if pending[stream.number]?.isEmpty == true { finish(stream) }
+        case .notification:
+            if let token = message.progressToken, let stream = tokenStreams[token] {
+                stream.send(text)
+            } else {
+                standalone?.send(text)
+            }
+        case .request:
+            standalone?.send(text)
+        }
+    }
+
+    /// Sends a notification on the stream of a request still in flight (log mirroring).
+    func send(_ data: Data, relatedTo requestKey: String) {
+        guard let text = String(data: data, encoding: .utf8) else { return }
+        if case .legacy = mode {
+            standalone?.send(text, event: "message")
+        } else if let stream = requestStreams[requestKey] {
+            stream.send(text)
+        }
+    }
+
+    func httpRequestContext(for id: ID) async -> HTTPRequest? {
+        HTTPRequest(method: "POST", headers: ["X-Warden-Request-Key": Self.key(id)])
+    }
+
+    static func key(_ id: ID) -> String {
+        switch id {
+        case .string(let value): return "s:" + value
+        case .number(let value): return "n:\(value)"
+        }
+    }
+
+    // MARK: HTTP side
+
+    /// Hands client messages to the SDK.
+    func deliver(_ data: Data) {
+        incomingContinuation.yield(data)
+    }
+
+    /// A new stream for a POST that carries these requests (id key, progress token key).
+    func openRequestStream(for requests: [(id: String, token: String?)]) -> EventStream {
+        let stream = makeStream()
+        pending[stream.number] = Set(requests.map(\.id))
+        for request in requests {
+            requestStreams[request.id] = stream
+            if let token = request.token { tokenStreams[token] = stream }
+        }
+        return stream
+    }
+
+    /// The standalone GET stream (or, in legacy mode, the session's one stream); `nil` when one
+    /// is already open.
+    func openStandaloneStream() -> EventStream? {
+        if let standalone, !standalone.isFinished { return nil }
+        let stream = makeStream()
+        standalone = stream
+        return stream
+    }
+
+    /// The stream an event id belongs to, if it is still live (for `Last-Event-ID`).
+    func stream(forEventID eventID: String) -> (EventStream, Int)? {
+        let parts = eventID.split(separator: "-")
+        guard parts.count == 2, let number = Int(parts[0]), let sequence = Int(parts[1]),
+            let stream = streams[number], !stream.isFinished
+        else { return nil }
+        return (stream, sequence)
+    }
+
+    var openStreamCount: Int { streams.count }
+
+    /// A comment on the standalone (or legacy) stream, so idle connections stay open.
+    func keepAlive() {
+        standalone?.sendRaw(SSEEvent.keepAlive)
+    }
+
+    /// Ends everything: streams finish, the SDK's receive loop ends.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        for stream in streams.values { stream.finish() }
+        streams = [:]
+        requestStreams = [:]
+        tokenStreams = [:]
+        pending = [:]
+        standalone = nil
+        incomingContinuation.finish()
+    }
+
+    private func makeStream() -> EventStream {
+        let stream = EventStream(number: nextStreamNumber)
+        nextStreamNumber += 1
+        streams[stream.number] = stream
+        return stream
+    }
+
+    private func finish(_ stream: EventStream) {
+        stream.finish()
+        streams[stream.number] = nil
+        pending[stream.number] = nil
+        tokenStreams = tokenStreams.filter { $0.value !== stream }
+    }
+}

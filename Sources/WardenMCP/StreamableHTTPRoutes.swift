@@ -1,0 +1,193 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MCP
+
+/// `/mcp`: the Streamable HTTP transport (protocol 2025-03-26 and later).
+struct StreamableHTTPRoutes: Sendable {
+    let registry: SessionRegistry
+    let tool: RunCodeTool
+    let configuration: ServerConfiguration
+
+    static let sessionHeader = HTTPField.Name("Mcp-Session-Id")!
+    static let versionHeader = HTTPField.Name("MCP-Protocol-Version")!
+    static let lastEventHeader = HTTPField.Name("Last-Event-ID")!
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/mcp") { request, _ in try await post(request) }
+        router.get("/mcp") { request, _ in try await get(request) }
+        router.delete("/mcp") { request, _ in try await delete(request) }
+    }
+
+    func post(_ request: Request) async throws -> Response {
+        let accept = request.headers[.accept] ?? ""
+        guard accept.contains("application/json") || accept.contains("*/*"),
+            accept.contains("text/event-stream") || accept.contains("*/*")
+        else {
+            return Self.rpcError(
+                .notAcceptable,
+                code: -32600,
+                "Accept must list application/json and text/event-stream"
+            )
+        }
+        guard (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/json") else {
+            return Self.rpcError(.unsupportedMediaType, code: -32600, "Content-Type must be application/json")
+        }
+        var request = request
+        guard let body = try? await request.collectBody(upTo: configuration.maxBodyBytes) else {
+            return Self.rpcError(
+                .contentTooLarge,
+                code: -32600,
+                "The body is larger than \(configuration.maxBodyBytes) bytes"
+            )
+        }
+        let data = Data(body.readableBytesView)
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            return Self.rpcError(.badRequest, code: -32700, "Parse error: the body is not valid JSON")
+        }
+        let items = (object as? [Any]) ?? [object]
+        var messages: [JSONRPCMessage] = []
+        for item in items {
+            guard let message = JSONRPCMessage(item) else {
+                return Self.rpcError(
+                    .badRequest,
+                    code: -32600,
+                    "Invalid Request: not a JSON-RPC 2.0 message",
+                    id: (item as? [String: Any])?["id"]
+                )
+            }
+            messages.append(message)
+        }
+        guard !messages.isEmpty else { return Self.rpcError(.badRequest, code: -32600, "Invalid Request: empty batch") }
+        if let version = request.headers[Self.versionHeader], !Version.supported.contains(version) {
+            return Self.rpcError(
+                .badRequest,
+                code: -32600,
+                "Unsupported MCP-Protocol-Version \(version); supported: \(Version.supported.sorted().joined(separator: ", "))"
+            )
+        }
+
+        let session: MCPSession
+        var created = false
+        if messages.contains(where: { $0.method == "initialize" }) {
+            guard messages.count == 1 else {
+                return Self.rpcError(.badRequest, code: -32600, "initialize must not be batched")
+            }
+            guard
+                let new = try await registry.create(
+                    principal: RequestGuard.principal(of: request),
+                    mode: .streamable,
+                    tool: tool
+                )
+            else {
+                return Self.rpcError(.serviceUnavailable, code: -32000, "Too many sessions; try again later")
+            }
+            session = new
+            created = true
+        } else {
+            switch try await lookUp(request) {
+            case .success(let found): session = found
+            case .failure(let response): return response.response
+            }
+        }
+
+        let requests = messages.compactMap { message -> (id: String, token: String?)? in
+            if case .request(let id) = message.kind { return (id, message.progressToken) }
+            return nil
+        }
+        if requests.isEmpty {
+            await session.transport.deliver(data)
+            return Response(status: .accepted, headers: [Self.sessionHeader: session.id])
+        }
+        let stream = await session.transport.openRequestStream(for: requests)
+        let events = stream.attach()
+        stream.prime()
+        await session.transport.deliver(data)
+        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"]
+        headers[Self.sessionHeader] = session.id
+        _ = created
+        return Response(status: .ok, headers: headers, body: Self.sseBody(events))
+    }
+
+    func get(_ request: Request) async throws -> Response {
+        guard (request.headers[.accept] ?? "").contains("text/event-stream") else {
+            return Self.rpcError(.notAcceptable, code: -32600, "Accept must list text/event-stream")
+        }
+        let session: MCPSession
+        switch try await lookUp(request) {
+        case .success(let found): session = found
+        case .failure(let response): return response.response
+        }
+        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"]
+        headers[Self.sessionHeader] = session.id
+        if let lastEventID = request.headers[Self.lastEventHeader] {
+            guard let (stream, sequence) = await session.transport.stream(forEventID: lastEventID) else {
+                return Self.rpcError(.notFound, code: -32600, "No stream to resume for Last-Event-ID \(lastEventID)")
+            }
+            return Response(status: .ok, headers: headers, body: Self.sseBody(stream.attach(after: sequence)))
+        }
+        guard let stream = await session.transport.openStandaloneStream() else {
+            return Self.rpcError(.conflict, code: -32600, "This session already has a standalone GET stream")
+        }
+        let body = stream.attach()
+        stream.prime()
+        return Response(status: .ok, headers: headers, body: Self.sseBody(body))
+    }
+
+    func delete(_ request: Request) async throws -> Response {
+        switch try await lookUp(request) {
+        case .success(let session):
+            await registry.remove(session.id)
+            return Response(status: .ok)
+        case .failure(let response): return response.response
+        }
+    }
+
+    struct Refusal: Error {
+        var response: Response
+    }
+
+    private func lookUp(_ request: Request) async throws -> Result<MCPSession, Refusal> {
+        guard let id = request.headers[Self.sessionHeader] else {
+            return .failure(
+                Refusal(response: Self.rpcError(.badRequest, code: -32600, "Missing Mcp-Session-Id header"))
+            )
+        }
+        switch await registry.session(id, principal: RequestGuard.principal(of: request)) {
+        case .none:
+            return .failure(Refusal(response: Self.rpcError(.notFound, code: -32600, "Unknown or expired session")))
+        case .some(.none):
+            return .failure(
+                Refusal(response: Self.rpcError(.forbidden, code: -32600, "This session belongs to another principal"))
+            )
+        case .some(.some(let session)):
+            return .success(session)
+        }
+    }
+
+    /// Streams SSE events until the stream finishes or the client goes away (which, for
+    /// Streamable HTTP, does not cancel anything: the client may resume with Last-Event-ID).
+    static func sseBody(_ events: AsyncStream<ByteBuffer>, onClose: (@Sendable () async -> Void)? = nil) -> ResponseBody
+    {
+        ResponseBody { writer in
+            do {
+                for await buffer in events { try await writer.write(buffer) }
+                try await writer.finish(nil)
+            } catch {
+                await onClose?()
+                throw error
+            }
+            await onClose?()
+        }
+    }
+
+    static func rpcError(_ status: HTTPResponse.Status, code: Int, _ message: String, id: Any? = nil) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(
+                byteBuffer: ByteBuffer(bytes: JSONRPCMessage.errorBody(code: code, message: message, id: id))
+            )
+        )
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+public import Logging
+import ServiceLifecycle
+import Synchronization
+public import WardenEngine
+
+/// Builds the `warden serve` application: routes, request guard, sessions and the supervisor.
+public enum WardenServer {
+    /// The HTTP application with its services (the supervisor and the session registry).
+    ///
+    /// - Parameter onRunning: called with the bound port once the server listens (port 0 binds
+    ///   an ephemeral one).
+    public static func makeApplication(
+        configuration: ServerConfiguration,
+        supervisor: Supervisor,
+        logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        guard configuration.bindsLoopbackOnly || configuration.token != nil else {
+            throw SandboxError(
+                .invalidRequest,
+                "refusing to listen on \(configuration.host) without --token: only loopback may go without one"
+            )
+        }
+        let registry = SessionRegistry(
+            maxSessions: configuration.maxSessions,
+            idleTimeout: configuration.idleTimeout,
+            keepAliveInterval: configuration.keepAliveInterval,
+            logger: logger
+        )
+        let tool = RunCodeTool(supervisor: supervisor, languages: supervisor.host.catalog.languages)
+        let port = BoundPort(configuration.port)
+        let router = Router()
+        router.add(middleware: RequestGuard(configuration: configuration, port: port))
+        StreamableHTTPRoutes(registry: registry, tool: tool, configuration: configuration).register(on: router)
+        LegacySSERoutes(registry: registry, tool: tool, configuration: configuration).register(on: router)
+        HealthRoute(supervisor: supervisor, registry: registry).register(on: router)
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "warden"
+            ),
+            services: [supervisor, registry],
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? configuration.port
+                port.set(bound)
+                await onRunning(bound)
+            },
+            logger: logger
+        )
+    }
+}
+
+/// The port the server actually bound (known only once it listens when configured as 0).
+final class BoundPort: Sendable {
+    private let value: Mutex<Int>
+    init(_ port: Int) { value = Mutex(port) }
+    func set(_ port: Int) { value.withLock { $0 = port } }
+    var current: Int { value.withLock { $0 } }
+}

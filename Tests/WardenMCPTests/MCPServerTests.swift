@@ -1,0 +1,281 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+import WardenEngine
+
+@testable import WardenMCP
+
+/// The MCP server over real HTTP on an ephemeral port, with the real sandbox behind it.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct MCPServerTests {
+    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    static let sessionHeader = HTTPField.Name("Mcp-Session-Id")!
+    static let jsonHeaders: HTTPFields = [
+        .contentType: "application/json", .accept: "application/json, text/event-stream",
+    ]
+
+    /// Runs `body` against a live server built with `configure`.
+    func withServer(
+        configuration configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.identityBase = 310_000
+        sandbox.maxConcurrentRuns = 4
+        let host = try SandboxHost.prepare(sandbox, logger: Self.logger)
+        defer { host.cleanUp() }
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configure(&configuration)
+        let application = try WardenServer.makeApplication(
+            configuration: configuration,
+            supervisor: Supervisor(host: host, logger: Self.logger),
+            logger: Self.logger
+        )
+        try await application.test(.live) { client in try await body(client) }
+    }
+
+    static func post(
+        _ client: some TestClientProtocol,
+        _ json: String,
+        session: String? = nil,
+        headers: HTTPFields = jsonHeaders
+    )
+        async throws -> TestResponse
+    {
+        var headers = headers
+        if let session { headers[sessionHeader] = session }
+        return try await client.execute(uri: "/mcp", method: .post, headers: headers, body: ByteBuffer(string: json))
+    }
+
+    /// Opens a session and returns its id.
+    static func initialize(_ client: some TestClientProtocol, headers: HTTPFields = jsonHeaders) async throws -> String
+    {
+        let response = try await post(
+            client,
+            """
+            {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}
+            """,
+            headers: headers
+        )
+        #expect(response.status == .ok)
+        let id = try #require(response.headers[sessionHeader])
+        _ = try await post(
+            client,
+            #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            session: id,
+            headers: headers
+        )
+        return id
+    }
+
+    /// The JSON objects in an SSE body, in order.
+    static func events(_ response: TestResponse) -> [[String: Any]] {
+        let text = String(buffer: response.body)
+        return text.split(separator: "\n").compactMap { line -> [String: Any]? in
+            guard line.hasPrefix("data: ") else { return nil }
+            return (try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8))) as? [String: Any]
+        }
+    }
+
+    static func error(_ response: TestResponse) -> Int? {
+        let object =
+            (try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))) as? [String: Any]
+        return (object?["error"] as? [String: Any])?["code"] as? Int
+    }
+
+    @Test func healthReportsLayersAndInterpreters() async throws {
+        try await withServer { client in
+            let response = try await client.execute(uri: "/healthz", method: .get)
+            #expect(response.status == .ok)
+            let body = String(buffer: response.body)
+            #expect(body.contains("\"seccomp\""))
+            #expect(body.contains("\"python\""))
+            #expect(body.contains("\"status\":\"ok\""))
+        }
+    }
+
+    @Test func initializeListToolsAndRunCodeWithProgress() async throws {
+        try await withServer { client in
+            let session = try await Self.initialize(client)
+            #expect(session.count == 32 && session.allSatisfy(\.isHexDigit))
+            let list = try await Self.post(client, #"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#, session: session)
+            let tools = Self.events(list).first?["result"] as? [String: Any]
+            let tool = (tools?["tools"] as? [[String: Any]])?.first
+            #expect(tool?["name"] as? String == "run_code")
+            #expect((tool?["inputSchema"] as? [String: Any])?["additionalProperties"] as? Bool == false)
+            #expect((tool?["annotations"] as? [String: Any])?["destructiveHint"] as? Bool == true)
+
+            let call = try await Self.post(
+                client,
+                """
+                {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"run_code","arguments":{"code":"import sys\\nprint('out')\\nprint('err', file=sys.stderr)\\nsys.exit(2)"},"_meta":{"progressToken":"p1"}}}
+                """,
+                session: session
+            )
+            #expect(call.headers[.contentType] == "text/event-stream")
+            let events = Self.events(call)
+            let progress = events.filter { $0["method"] as? String == "notifications/progress" }
+            #expect(progress.count >= 2)
+            let streams = progress.compactMap {
+                (($0["params"] as? [String: Any])?["_meta"] as? [String: Any])?["stream"] as? String
+            }
+            #expect(Set(streams) == ["stdout", "stderr"])
+            let values = progress.compactMap { ($0["params"] as? [String: Any])?["progress"] as? Double }
+            #expect(values == values.sorted() && Set(values).count == values.count)
+            let result = try #require(events.last?["result"] as? [String: Any])
+            #expect(result["isError"] as? Bool == true)
+            let structured = try #require(result["structuredContent"] as? [String: Any])
+            #expect(structured["status"] as? String == "failed")
+            #expect(structured["exit_code"] as? Int == 2)
+            #expect(structured["stdout"] as? String == "out\n")
+            #expect(structured["stderr"] as? String == "err\n")
+            #expect((result["content"] as? [[String: Any]])?.count == 2)
+        }
+    }
+
+    @Test func noProgressWithoutAToken() async throws {
+        try await withServer { client in
+            let session = try await Self.initialize(client)
+            let call = try await Self.post(
+                client,
+                """
+                {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"run_code","arguments":{"code":"print(1)"}}}
+                """,
+                session: session
+            )
+            let events = Self.events(call)
+            #expect(events.count == 1)
+            #expect((events.first?["result"] as? [String: Any])?["isError"] as? Bool == false)
+        }
+    }
+
+    @Test func invalidArgumentsAndUnknownToolsAreReported() async throws {
+        try await withServer { client in
+            let session = try await Self.initialize(client)
+            let invalid = try await Self.post(
+                client,
+                """
+                {"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"run_code","arguments":{"code":"print(1)","language":"cobol"}}}
+                """,
+                session: session
+            )
+            let result = Self.events(invalid).last?["result"] as? [String: Any]
+            #expect(result?["isError"] as? Bool == true)
+            let text = "\(result?["content"] ?? "")"
+            #expect(text.contains("language"))
+            let extra = try await Self.post(
+                client,
+                """
+                {"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"run_code","arguments":{"code":"1","bogus":true}}}
+                """,
+                session: session
+            )
+            #expect((Self.events(extra).last?["result"] as? [String: Any])?["isError"] as? Bool == true)
+            let unknown = try await Self.post(
+                client,
+                """
+                {"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"rm_rf","arguments":{}}}
+                """,
+                session: session
+            )
+            #expect((Self.events(unknown).last?["error"] as? [String: Any])?["code"] as? Int == -32602)
+            let method = try await Self.post(client, #"{"jsonrpc":"2.0","id":7,"method":"no/such"}"#, session: session)
+            #expect((Self.events(method).last?["error"] as? [String: Any])?["code"] as? Int == -32601)
+            let ping = try await Self.post(client, #"{"jsonrpc":"2.0","id":8,"method":"ping"}"#, session: session)
+            #expect(Self.events(ping).last?["result"] != nil)
+        }
+    }
+
+    @Test func httpErrorsHaveTheRightStatusAndJSONRPCCode() async throws {
+        let configure: (inout ServerConfiguration) -> Void = { $0.maxBodyBytes = 64 << 10 }
+        try await withServer(configuration: configure) { client in
+            let malformed = try await Self.post(client, "{not json")
+            #expect(malformed.status == .badRequest)
+            #expect(Self.error(malformed) == -32700)
+            #expect(String(buffer: malformed.body).contains("\"id\":null"))
+            let invalid = try await Self.post(client, #"{"hello":"world"}"#)
+            #expect(invalid.status == .badRequest && Self.error(invalid) == -32600)
+            let missing = try await Self.post(client, #"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#)
+            #expect(missing.status == .badRequest)
+            let unknown = try await Self.post(
+                client,
+                #"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#,
+                session: "0123456789abcdef0123456789abcdef"
+            )
+            #expect(unknown.status == .notFound)
+            var accept = Self.jsonHeaders
+            accept[.accept] = "text/html"
+            #expect(
+                try await Self.post(client, #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, headers: accept).status
+                    == .notAcceptable
+            )
+            var type = Self.jsonHeaders
+            type[.contentType] = "text/plain"
+            #expect(
+                try await Self.post(client, #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, headers: type).status
+                    == .unsupportedMediaType
+            )
+            let big =
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":\""
+                + String(repeating: "a", count: 70_000) + "\"}}"
+            #expect(try await Self.post(client, big).status == .contentTooLarge)
+            var version = Self.jsonHeaders
+            version[HTTPField.Name("MCP-Protocol-Version")!] = "2026-07-28"
+            #expect(
+                try await Self.post(client, #"{"jsonrpc":"2.0","id":1,"method":"server/discover"}"#, headers: version)
+                    .status == .badRequest
+            )
+        }
+    }
+
+    @Test func hostOriginAndTokenAreChecked() async throws {
+        let configure: (inout ServerConfiguration) -> Void = { $0.token = "s3cret" }
+        try await withServer(configuration: configure) { client in
+            var headers = Self.jsonHeaders
+            headers[.authorization] = "Bearer s3cret"
+            var foreignOrigin = headers
+            foreignOrigin[.origin] = "https://evil.example"
+            #expect(try await client.execute(uri: "/mcp", method: .post, headers: foreignOrigin).status == .forbidden)
+            #expect(try await Self.post(client, #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#).status == .unauthorized)
+            var wrong = Self.jsonHeaders
+            wrong[.authorization] = "Bearer nope"
+            #expect(
+                try await Self.post(client, #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, headers: wrong).status
+                    == .unauthorized
+            )
+            let session = try await Self.initialize(client, headers: headers)
+            #expect(!session.isEmpty)
+            // A foreign Host header (421), which this test client cannot send, is covered by the
+            // interop tests.
+        }
+    }
+
+    @Test func deleteEndsTheSession() async throws {
+        try await withServer { client in
+            let session = try await Self.initialize(client)
+            var headers = Self.jsonHeaders
+            headers[Self.sessionHeader] = session
+            #expect(try await client.execute(uri: "/mcp", method: .delete, headers: headers).status == .ok)
+            let after = try await Self.post(client, #"{"jsonrpc":"2.0","id":2,"method":"ping"}"#, session: session)
+            #expect(after.status == .notFound)
+        }
+    }
+
+    @Test func theServerRefusesToListenBeyondLoopbackWithoutAToken() throws {
+        var configuration = ServerConfiguration()
+        configuration.host = "0.0.0.0"
+        let host = try SandboxHost.prepare(SandboxConfiguration(), logger: Self.logger)
+        defer { host.cleanUp() }
+        #expect(throws: SandboxError.self) {
+            _ = try WardenServer.makeApplication(
+                configuration: configuration,
+                supervisor: Supervisor(host: host, logger: Self.logger),
+                logger: Self.logger
+            )
+        }
+    }
+}
