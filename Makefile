@@ -1,10 +1,11 @@
 # Warden: `make run` starts the service, `make test` runs every test. Both install what this
-# Debian machine is missing (libseccomp-dev, pkg-config) before building.
+# Debian machine is missing (libseccomp-dev, pkg-config, python3-venv) before building.
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-BUILD_FLAGS ?=
+VENV := .venv
+PYTHON ?= python3
 
-.PHONY: deps build run test bench doctor clean
+.PHONY: deps build run test interop bench doctor clean
 
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libseccomp; then \
@@ -14,22 +15,36 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build $(BUILD_FLAGS)
+	$(SWIFT) build
 
+# The service on 127.0.0.1:8080 (MCP at /mcp and /sse); WARDEN_PORT, WARDEN_TOKEN etc. apply.
 run: build
-	.build/debug/warden doctor
-	.build/debug/warden run sandbox/samples/stream.py
+	.build/debug/warden serve
 
 doctor: build
 	.build/debug/warden doctor
 
-test: deps
-	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+# The official MCP Python client, pinned, for the interop tests.
+$(VENV)/.installed: Tests/interop/requirements.txt
+	@if ! $(PYTHON) -c 'import venv, ensurepip' >/dev/null 2>&1; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; \
+	fi
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r Tests/interop/requirements.txt
+	touch $@
+
+test: deps $(VENV)/.installed
+	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(VENV)/bin/python -m pytest -q Tests/interop
+
+interop: deps $(VENV)/.installed
+	$(SWIFT) build
+	$(VENV)/bin/python -m pytest -q Tests/interop
 
 bench: deps
 	$(SWIFT) build -c release
 	.build/release/warden-bench --runs 300
 
 clean:
-	rm -rf .build
+	rm -rf .build $(VENV)

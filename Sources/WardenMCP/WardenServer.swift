@@ -2,34 +2,37 @@ import Foundation
 import HTTPTypes
 public import Hummingbird
 public import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 import Synchronization
 public import WardenEngine
 
-/// Builds the `warden serve` application: routes, request guard, sessions and the supervisor.
-public enum WardenServer {
-    /// The HTTP application with its services (the supervisor and the session registry).
-    ///
+/// The `warden serve` application: routes, request guard, sessions and the supervisor.
+public struct WardenServer: Sendable {
+    /// The HTTP application (routes and request guard).
+    public let application: Application<RouterResponder<BasicRequestContext>>
+    public let registry: SessionRegistry
+    public let supervisor: Supervisor
+
+    /// The services to run, in the order that makes shutdown clean: a `ServiceGroup` stops them
+    /// in reverse, so sessions close first (their runs are killed and their SSE streams end),
+    /// then the HTTP server has nothing left to wait for, then the supervisor kills stragglers.
+    public var services: [any Service] { [supervisor, application, registry] }
+
     /// - Parameter onRunning: called with the bound port once the server listens (port 0 binds
     ///   an ephemeral one).
-    public static func makeApplication(
-        configuration: ServerConfiguration,
-        supervisor: Supervisor,
-        logger: Logger,
+    /// - Throws: when asked to listen beyond loopback without a token.
+    public init(
+        configuration: ServerConfiguration, supervisor: Supervisor, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) throws -> some ApplicationProtocol {
+    ) throws {
         guard configuration.bindsLoopbackOnly || configuration.token != nil else {
             throw SandboxError(
                 .invalidRequest,
-                "refusing to listen on \(configuration.host) without --token: only loopback may go without one"
-            )
+                "refusing to listen on \(configuration.host) without --token: only loopback may go without one")
         }
         let registry = SessionRegistry(
-            maxSessions: configuration.maxSessions,
-            idleTimeout: configuration.idleTimeout,
-            keepAliveInterval: configuration.keepAliveInterval,
-            logger: logger
-        )
+            maxSessions: configuration.maxSessions, idleTimeout: configuration.idleTimeout,
+            keepAliveInterval: configuration.keepAliveInterval, logger: logger)
         let tool = RunCodeTool(supervisor: supervisor, languages: supervisor.host.catalog.languages)
         let port = BoundPort(configuration.port)
         let router = Router()
@@ -37,20 +40,18 @@ public enum WardenServer {
         StreamableHTTPRoutes(registry: registry, tool: tool, configuration: configuration).register(on: router)
         LegacySSERoutes(registry: registry, tool: tool, configuration: configuration).register(on: router)
         HealthRoute(supervisor: supervisor, registry: registry).register(on: router)
-        return Application(
+        self.registry = registry
+        self.supervisor = supervisor
+        self.application = Application(
             router: router,
             configuration: .init(
-                address: .hostname(configuration.host, port: configuration.port),
-                serverName: "warden"
-            ),
-            services: [supervisor, registry],
+                address: .hostname(configuration.host, port: configuration.port), serverName: "warden"),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? configuration.port
                 port.set(bound)
                 await onRunning(bound)
             },
-            logger: logger
-        )
+            logger: logger)
     }
 }
 

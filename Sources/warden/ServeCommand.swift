@@ -70,21 +70,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let supervisor = Supervisor(host: host, logger: logger)
         let address = server.host
-        let application = try WardenServer.makeApplication(
-            configuration: server,
-            supervisor: supervisor,
-            logger: logger
-        ) { port in
+        let wardenServer = try WardenServer(configuration: server, supervisor: supervisor, logger: logger) { port in
             logger.info("Listening", metadata: ["warden.address": "\(address):\(port)"])
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: application)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
-        )
-        try await group.run()
+        var group = ServiceGroupConfiguration(
+            services: wardenServer.services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        // SIGTERM: stop accepting, kill running children, close streams, and exit in bounded time.
+        group.maximumGracefulShutdownDuration = .seconds(10)
+        group.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: group).run()
     }
 }
 

@@ -30,12 +30,13 @@ import WardenEngine
         var configuration = ServerConfiguration()
         configuration.port = 0
         configure(&configuration)
-        let application = try WardenServer.makeApplication(
+        let server = try WardenServer(
             configuration: configuration,
             supervisor: Supervisor(host: host, logger: Self.logger),
             logger: Self.logger
         )
-        try await application.test(.live) { client in try await body(client) }
+        try await server.application.test(.live) { client in try await body(client) }
+        await server.registry.closeAll()
     }
 
     static func post(
@@ -271,7 +272,7 @@ import WardenEngine
         let host = try SandboxHost.prepare(SandboxConfiguration(), logger: Self.logger)
         defer { host.cleanUp() }
         #expect(throws: SandboxError.self) {
-            _ = try WardenServer.makeApplication(
+            _ = try WardenServer(
                 configuration: configuration,
                 supervisor: Supervisor(host: host, logger: Self.logger),
                 logger: Self.logger

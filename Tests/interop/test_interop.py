@@ -1,0 +1,198 @@
+"""Interop tests: the official MCP Python client against a real `warden serve`, both transports."""
+import os
+import time
+
+import anyio
+import httpx
+import pytest
+from mcp.client.client import Client
+from mcp.client.session import ClientSession
+from mcp.client.sse import sse_client
+from mcp.client.streamable_http import streamable_http_client
+
+pytestmark = pytest.mark.anyio
+
+JSON = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}
+
+
+class session_for:
+    """An initialized ClientSession over the named transport."""
+
+    def __init__(self, server, transport):
+        self.server, self.transport = server, transport
+
+    async def __aenter__(self):
+        if self.transport == "sse":
+            self.streams = sse_client(self.server.url("/sse"))
+        else:
+            self.streams = streamable_http_client(self.server.url("/mcp"))
+        read, write = (await self.streams.__aenter__())[:2]
+        self.session = ClientSession(read, write)
+        await self.session.__aenter__()
+        self.init = await self.session.initialize()
+        return self.session
+
+    async def __aexit__(self, *exc):
+        await self.session.__aexit__(*exc)
+        await self.streams.__aexit__(*exc)
+
+
+def sandbox_processes():
+    """Host processes running as a sandbox uid (200000 and up): there must be none between runs."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("Uid:") and any(200000 <= int(u) < 300000 for u in line.split()[1:]):
+                        found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
+TRANSPORTS = ["streamable", "sse"]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_initialize_and_list_tools(server, transport):
+    async with session_for(server, transport) as session:
+        tools = await session.list_tools()
+        assert [t.name for t in tools.tools] == ["run_code"]
+        tool = tools.tools[0]
+        assert tool.input_schema["additionalProperties"] is False
+        assert tool.annotations.destructive_hint is True and tool.annotations.read_only_hint is False
+
+
+async def test_auto_mode_client_falls_back_from_server_discover(server):
+    # mcp 2.x probes the 2026-07-28 era with server/discover first; Warden must answer so that it
+    # falls back to initialize at once.
+    start = time.monotonic()
+    async with Client(server.url("/mcp")) as client:
+        result = await client.call_tool("run_code", {"code": "print(6 * 7)"})
+        assert result.structured_content["stdout"] == "42\n"
+    assert time.monotonic() - start < 20
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_progress_arrives_before_the_result(server, transport):
+    async with session_for(server, transport) as session:
+        arrivals = []
+        start = time.monotonic()
+
+        async def progress(value, total, message):
+            arrivals.append((time.monotonic() - start, value, message))
+
+        code = "import time\nprint('first', flush=True)\ntime.sleep(1.5)\nprint('second')"
+        result = await session.call_tool("run_code", {"code": code}, progress_callback=progress)
+        finished = time.monotonic() - start
+        assert result.is_error is False
+        assert result.structured_content["status"] == "completed"
+        assert result.structured_content["stdout"] == "first\nsecond\n"
+        assert arrivals and "first" in arrivals[0][2]
+        assert finished - arrivals[0][0] > 1.0, "the first line must arrive while the run sleeps"
+        values = [a[1] for a in arrivals]
+        assert values == sorted(values) and len(set(values)) == len(values)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_stderr_exit_codes_and_timeouts(server, transport):
+    async with session_for(server, transport) as session:
+        result = await session.call_tool(
+            "run_code", {"code": "import sys\nprint('out')\nprint('err', file=sys.stderr)\nsys.exit(3)"})
+        assert result.is_error is True
+        s = result.structured_content
+        assert (s["status"], s["exit_code"], s["stdout"], s["stderr"]) == ("failed", 3, "out\n", "err\n")
+        result = await session.call_tool("run_code", {"code": "sleep 30", "language": "bash", "timeout_seconds": 1})
+        assert result.structured_content["status"] == "timeout"
+        assert result.structured_content["duration_ms"] < 6000
+        result = await session.call_tool("run_code", {"code": "print(1)", "language": "fortran"})
+        assert result.is_error is True and "language" in result.content[0].text
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_cancellation_kills_the_run(server, transport):
+    async with session_for(server, transport) as session:
+        started = anyio.Event()
+
+        async def progress(value, total, message):
+            started.set()
+
+        async def call():
+            await session.call_tool(
+                "run_code", {"code": "import time\nprint('up', flush=True)\ntime.sleep(60)"},
+                progress_callback=progress)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(call)
+            with anyio.fail_after(20):
+                await started.wait()
+            group.cancel_scope.cancel()
+        with anyio.fail_after(10):
+            while httpx.get(server.url("/healthz")).json()["running"] != 0 or sandbox_processes():
+                await anyio.sleep(0.1)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_twenty_concurrent_calls_in_one_session(server, transport):
+    async with session_for(server, transport) as session:
+        results = {}
+
+        async def call(i):
+            r = await session.call_tool("run_code", {"code": f"print({i} * 2)"})
+            results[i] = r.structured_content["stdout"]
+
+        with anyio.fail_after(120):
+            async with anyio.create_task_group() as group:
+                for i in range(20):
+                    group.start_soon(call, i)
+        assert results == {i: f"{i * 2}\n" for i in range(20)}
+
+
+async def test_twenty_concurrent_calls_across_sessions(server):
+    results = {}
+
+    async def one(i):
+        async with session_for(server, TRANSPORTS[i % 2]) as session:
+            r = await session.call_tool("run_code", {"code": f"echo {i}", "language": "sh"})
+            results[i] = r.structured_content["stdout"]
+
+    with anyio.fail_after(120):
+        async with anyio.create_task_group() as group:
+            for i in range(20):
+                group.start_soon(one, i)
+    assert results == {i: f"{i}\n" for i in range(20)}
+
+
+def test_session_deletion_and_raw_http_statuses(server):
+    url = server.url("/mcp")
+    response = httpx.post(url, headers=JSON, json=INIT)
+    assert response.status_code == 200
+    session = response.headers["mcp-session-id"]
+    assert len(session) == 32
+    headers = dict(JSON, **{"Mcp-Session-Id": session})
+    assert httpx.delete(url, headers=headers).status_code == 200
+    assert httpx.post(url, headers=headers, json={"jsonrpc": "2.0", "id": 2, "method": "ping"}).status_code == 404
+
+    unknown = dict(JSON, **{"Mcp-Session-Id": "0" * 32})
+    assert httpx.post(url, headers=unknown, json={"jsonrpc": "2.0", "id": 2, "method": "ping"}).status_code == 404
+    malformed = httpx.post(url, headers=JSON, content=b"{oops")
+    assert malformed.status_code == 400
+    assert malformed.json() == {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": malformed.json()["error"]["message"]}}
+    foreign = dict(JSON, Origin="https://evil.example")
+    assert httpx.post(url, headers=foreign, json=INIT).status_code == 403
+    rebinding = dict(JSON, Host="evil.example")
+    assert httpx.post(url, headers=rebinding, json=INIT).status_code == 421
+
+
+def test_token_is_required_when_set(token_server):
+    url = token_server.url("/mcp")
+    assert httpx.post(url, headers=JSON, json=INIT).status_code == 401
+    wrong = dict(JSON, Authorization="Bearer nope")
+    assert httpx.post(url, headers=wrong, json=INIT).status_code == 401
+    right = dict(JSON, Authorization="Bearer interop-secret")
+    assert httpx.post(url, headers=right, json=INIT).status_code == 200
