@@ -32,3 +32,21 @@ public struct RunResult: Sendable {
     /// Why the sandbox failed, for `sandbox_error`; otherwise `nil`.
     public var message: String?
 }
+
+extension RunResult {
+    /// The result of a run whose program never started (cancelled while queued, or a launcher
+    /// that could not be spawned).
+    init(unstarted status: RunStatus, duration: Duration, message: String) {
+        self.init(
+            status: status,
+            exitCode: nil,
+            signal: nil,
+            stdout: OutputCapture(limit: 0),
+            stderr: OutputCapture(limit: 0),
+            duration: duration,
+            cpuTime: .zero,
+            maxRSSKiB: 0,
+            message: message
+        )
+    }
+}

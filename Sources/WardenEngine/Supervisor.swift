@@ -74,17 +74,7 @@ public actor Supervisor: Service {
         let start = clock.now
         let id = await allocateID()
         guard let slot = try await admit(id) else {
-            return RunResult(
-                status: .cancelled,
-                exitCode: nil,
-                signal: nil,
-                stdout: OutputCapture(limit: 0),
-                stderr: OutputCapture(limit: 0),
-                duration: clock.now - start,
-                cpuTime: .zero,
-                maxRSSKiB: 0,
-                message: "cancelled while queued"
-            )
+            return RunResult(unstarted: .cancelled, duration: clock.now - start, message: "cancelled while queued")
         }
         let result = await perform(request, interpreter: interpreter, id: id, slot: slot, body: body)
         await finish(id)
@@ -215,17 +205,7 @@ public actor Supervisor: Service {
             )
         } catch {
             logger.error("Cannot start a run", metadata: ["warden.run.id": "\(id)", "warden.error": "\(error)"])
-            return RunResult(
-                status: .sandboxError,
-                exitCode: nil,
-                signal: nil,
-                stdout: OutputCapture(limit: 0),
-                stderr: OutputCapture(limit: 0),
-                duration: clock.now - start,
-                cpuTime: .zero,
-                maxRSSKiB: 0,
-                message: error.description
-            )
+            return RunResult(unstarted: .sandboxError, duration: clock.now - start, message: error.description)
         }
         await register(id, process)
         await withTaskCancellationHandler {

@@ -22,17 +22,23 @@ public struct WardenServer: Sendable {
     ///   an ephemeral one).
     /// - Throws: when asked to listen beyond loopback without a token.
     public init(
-        configuration: ServerConfiguration, supervisor: Supervisor, logger: Logger,
+        configuration: ServerConfiguration,
+        supervisor: Supervisor,
+        logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
         guard configuration.bindsLoopbackOnly || configuration.token != nil else {
             throw SandboxError(
                 .invalidRequest,
-                "refusing to listen on \(configuration.host) without --token: only loopback may go without one")
+                "refusing to listen on \(configuration.host) without --token: only loopback may go without one"
+            )
         }
         let registry = SessionRegistry(
-            maxSessions: configuration.maxSessions, idleTimeout: configuration.idleTimeout,
-            keepAliveInterval: configuration.keepAliveInterval, logger: logger)
+            maxSessions: configuration.maxSessions,
+            idleTimeout: configuration.idleTimeout,
+            keepAliveInterval: configuration.keepAliveInterval,
+            logger: logger
+        )
         let tool = RunCodeTool(supervisor: supervisor, languages: supervisor.host.catalog.languages)
         let port = BoundPort(configuration.port)
         let router = Router()
@@ -45,13 +51,16 @@ public struct WardenServer: Sendable {
         self.application = Application(
             router: router,
             configuration: .init(
-                address: .hostname(configuration.host, port: configuration.port), serverName: "warden"),
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "warden"
+            ),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? configuration.port
                 port.set(bound)
                 await onRunning(bound)
             },
-            logger: logger)
+            logger: logger
+        )
     }
 }
 
