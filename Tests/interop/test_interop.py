@@ -1,4 +1,5 @@
 """Interop tests: the official MCP Python client against a real `warden serve`, both transports."""
+import json
 import os
 import time
 
@@ -196,3 +197,47 @@ def test_token_is_required_when_set(token_server):
     assert httpx.post(url, headers=wrong, json=INIT).status_code == 401
     right = dict(JSON, Authorization="Bearer interop-secret")
     assert httpx.post(url, headers=right, json=INIT).status_code == 200
+
+
+def test_legacy_sse_answers_server_discover_at_once(server):
+    # The 2.x client probes server/discover first; over HTTP+SSE the answer must come at once
+    # (method not found), so the client falls back without waiting for a timeout.
+    with httpx.Client(timeout=10) as client:
+        with client.stream("GET", server.url("/sse"), headers={"Accept": "text/event-stream"}) as stream:
+            lines = stream.iter_lines()
+            endpoint = None
+            for line in lines:
+                if line.startswith("data: "):
+                    endpoint = line[6:]
+                    break
+            assert endpoint and endpoint.startswith("/messages?session_id=")
+            start = time.monotonic()
+            posted = client.post(server.url(endpoint), headers={"Content-Type": "application/json"},
+                                 json={"jsonrpc": "2.0", "id": 9, "method": "server/discover", "params": {}})
+            assert posted.status_code == 202
+            for line in lines:
+                if line.startswith("data: "):
+                    message = json.loads(line[6:])
+                    assert message["id"] == 9 and message["error"]["code"] == -32601
+                    break
+            assert time.monotonic() - start < 2
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_log_level_mirrors_output_as_log_messages(server, transport):
+    received = []
+
+    async def logging_callback(params):
+        received.append((params.logger, params.data))
+
+    if transport == "sse":
+        streams = sse_client(server.url("/sse"))
+    else:
+        streams = streamable_http_client(server.url("/mcp"))
+    async with streams as s:
+        async with ClientSession(s[0], s[1], logging_callback=logging_callback) as session:
+            await session.initialize()
+            await session.set_logging_level("info")
+            await session.call_tool("run_code", {"code": "import sys\nprint('to-out')\nprint('to-err', file=sys.stderr)"})
+    loggers = {logger for logger, _ in received}
+    assert loggers == {"stdout", "stderr"}, received
