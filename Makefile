@@ -34,6 +34,7 @@ $(VENV)/.installed: Tests/interop/requirements.txt
 	touch $@
 
 test: deps $(VENV)/.installed
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(VENV)/bin/python -m pytest -q Tests/interop
