@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 PYTHON ?= python3
 
-.PHONY: deps build run test interop bench doctor clean
+.PHONY: deps build run test interop bench bench-mcp doctor clean
 
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libseccomp; then \
@@ -46,6 +46,10 @@ interop: deps $(VENV)/.installed
 bench: deps
 	$(SWIFT) build -c release
 	.build/release/warden-bench --runs 300
+
+bench-mcp: deps $(VENV)/.installed
+	$(SWIFT) build -c release
+	$(VENV)/bin/python bench/mcp_bench.py --runs 200 --warden .build/release/warden
 
 clean:
 	rm -rf .build $(VENV)
