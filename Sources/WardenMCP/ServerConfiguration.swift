@@ -12,8 +12,9 @@ public struct ServerConfiguration: Sendable {
     public var allowedHosts: [String] = []
     /// Extra `Origin` values accepted besides http(s)://localhost and 127.0.0.1 with the port.
     public var allowedOrigins: [String] = []
-    /// Comment lines on idle SSE streams, so proxies and clients keep them open.
-    public var keepAliveInterval: Duration = .seconds(15)
+    /// Comment lines on idle SSE streams, so proxies and clients keep them open; a write is
+    /// also how a closed connection is noticed (an HTTP+SSE session ends with its stream).
+    public var keepAliveInterval: Duration = .seconds(5)
 
     public init() {}
 

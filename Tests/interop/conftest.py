@@ -18,12 +18,13 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, token=None):
+    def __init__(self, token=None, extra=()):
         self.port = free_port()
         self.token = token
         args = [WARDEN, "serve", "--port", str(self.port), "--log-level", "warning", "--max-runs", "4"]
         if token:
             args += ["--token", token]
+        args += list(extra)
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -241,3 +241,91 @@ async def test_log_level_mirrors_output_as_log_messages(server, transport):
             await session.call_tool("run_code", {"code": "import sys\nprint('to-out')\nprint('to-err', file=sys.stderr)"})
     loggers = {logger for logger, _ in received}
     assert loggers == {"stdout", "stderr"}, received
+
+
+def test_closing_the_sse_stream_ends_the_session_and_kills_its_runs(server):
+    with httpx.Client(timeout=30) as client:
+        with client.stream("GET", server.url("/sse"), headers={"Accept": "text/event-stream"}) as stream:
+            lines = stream.iter_lines()
+            endpoint = next(line[6:] for line in lines if line.startswith("data: "))
+            post = lambda message: client.post(server.url(endpoint), headers={"Content-Type": "application/json"}, json=message)
+            post(INIT)
+            post({"jsonrpc": "2.0", "method": "notifications/initialized"})
+            post({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {
+                "name": "run_code", "arguments": {"code": "import time\nprint('up', flush=True)\ntime.sleep(60)"},
+                "_meta": {"progressToken": "p"}}})
+            for line in lines:
+                if line.startswith("data: ") and "notifications/progress" in line:
+                    break
+            assert httpx.get(server.url("/healthz")).json()["running"] >= 1
+        # The server notices the closed connection at its next keep-alive write (every 5 s).
+        deadline = time.monotonic() + 15
+        while (httpx.get(server.url("/healthz")).json()["running"] != 0 or sandbox_processes()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert httpx.get(server.url("/healthz")).json()["running"] == 0
+        assert not sandbox_processes()
+        assert post({"jsonrpc": "2.0", "id": 6, "method": "ping"}).status_code == 404
+
+
+def test_a_dropped_post_stream_resumes_with_last_event_id(server):
+    url = server.url("/mcp")
+    response = httpx.post(url, headers=JSON, json=INIT)
+    headers = dict(JSON, **{"Mcp-Session-Id": response.headers["mcp-session-id"]})
+    httpx.post(url, headers=headers, json={"jsonrpc": "2.0", "method": "notifications/initialized"})
+    code = "import time\nfor i in range(3):\n    print('tick', i, flush=True)\n    time.sleep(0.5)"
+    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": "run_code", "arguments": {"code": code}, "_meta": {"progressToken": "r"}}}
+    last_id = None
+    with httpx.Client(timeout=30) as client:
+        with client.stream("POST", url, headers=headers, json=call) as stream:
+            for line in stream.iter_lines():
+                if line.startswith("id: "):
+                    last_id = line[4:]
+                if line.startswith("data: ") and "tick 0" in line:
+                    break  # the client drops the connection here; the run goes on
+        assert last_id
+        resumed = client.get(url, headers=dict(headers, **{"Last-Event-ID": last_id, "Accept": "text/event-stream"}))
+        assert resumed.status_code == 200
+        messages = [json.loads(line[6:]) for line in resumed.text.splitlines() if line.startswith("data: ") and len(line) > 7]
+        texts = "".join(m["params"]["message"] for m in messages if m.get("method") == "notifications/progress")
+        assert "tick 0" not in texts and "tick 2" in texts
+        result = messages[-1]["result"]["structuredContent"]
+        assert result["stdout"] == "tick 0\ntick 1\ntick 2\n"
+
+
+def test_the_session_cap_answers_503():
+    from conftest import Server
+    capped = Server(extra=["--max-sessions", "2"])
+    try:
+        url = capped.url("/mcp")
+        for _ in range(2):
+            assert httpx.post(url, headers=JSON, json=INIT).status_code == 200
+        refused = httpx.post(url, headers=JSON, json=INIT)
+        assert refused.status_code == 503 and refused.json()["error"]["code"] == -32000
+    finally:
+        start = time.monotonic()
+        capped.stop()
+        assert time.monotonic() - start < 15
+    assert not sandbox_processes()
+
+
+def test_sigterm_kills_running_children_and_exits():
+    from conftest import Server
+    s = Server()
+    url = s.url("/mcp")
+    response = httpx.post(url, headers=JSON, json=INIT)
+    headers = dict(JSON, **{"Mcp-Session-Id": response.headers["mcp-session-id"]})
+    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": "run_code", "arguments": {"code": "import time\nprint('up', flush=True)\ntime.sleep(120)", "timeout_seconds": 200},
+                       "_meta": {"progressToken": "x"}}}
+    with httpx.Client(timeout=30) as client:
+        with client.stream("POST", url, headers=headers, json=call) as stream:
+            for line in stream.iter_lines():
+                if line.startswith("data: ") and "notifications/progress" in line:
+                    break
+            assert sandbox_processes()
+            start = time.monotonic()
+            s.process.terminate()
+            s.process.wait(timeout=20)
+            assert time.monotonic() - start < 15
+    assert not sandbox_processes()
