@@ -1,7 +1,9 @@
 import ArgumentParser
+import Configuration
 import Glibc
 import Logging
 import ServiceLifecycle
+import SystemPackage
 import UnixSignals
 import WardenEngine
 import WardenMCP
@@ -12,10 +14,15 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve MCP over HTTP: Streamable HTTP at /mcp, HTTP+SSE at /sse.",
         discussion: """
-            Every option can also come from the environment (WARDEN_HOST, WARDEN_PORT, WARDEN_TOKEN, \
-            WARDEN_MAX_SESSIONS, WARDEN_IDLE_TIMEOUT, WARDEN_MAX_RUNS, WARDEN_LOG_LEVEL); flags win.
+            Settings come from flags, then the environment (WARDEN_HOST, WARDEN_PORT, WARDEN_TOKEN, \
+            WARDEN_MAX_SESSIONS, WARDEN_IDLE_TIMEOUT, WARDEN_MAX_RUNS, WARDEN_MAX_TIMEOUT, \
+            WARDEN_LOG_LEVEL), then a JSON file (--config or WARDEN_CONFIG) such as \
+            {"warden": {"port": 8080, "maxSessions": 1000, "idleTimeout": 1800}}, then defaults.
             """
     )
+
+    @Option(help: "A JSON configuration file (keys under \"warden\", as in the environment names).")
+    var config: String?
 
     @Option(help: "Address to listen on (default 127.0.0.1).")
     var host: String?
@@ -39,19 +46,27 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: Logger.Level?
 
     func run() async throws {
-        let environment = Environment()
-        let level = logLevel ?? environment.string("WARDEN_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
+        // Flags win over the environment, the environment over the file, the file over defaults.
+        var providers: [any ConfigProvider] = [EnvironmentVariablesProvider()]
+        if let path = config ?? getenv("WARDEN_CONFIG").map({ String(cString: $0) }) {
+            do {
+                providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(path)))
+            } catch {
+                throw ValidationError("cannot read the configuration file \(path): \(error)")
+            }
+        }
+        let settings = ConfigReader(providers: providers).scoped(to: "warden")
+        let level = logLevel ?? settings.string(forKey: "logLevel").flatMap(Logger.Level.init(rawValue:)) ?? .info
         let logger = CommandLogger.make(level: level)
         var server = ServerConfiguration()
-        server.host = host ?? environment.string("WARDEN_HOST") ?? server.host
-        server.port = port ?? environment.int("WARDEN_PORT") ?? server.port
-        server.token = token ?? environment.string("WARDEN_TOKEN")
-        server.maxSessions = maxSessions ?? environment.int("WARDEN_MAX_SESSIONS") ?? server.maxSessions
-        if let seconds = idleTimeout ?? environment.int("WARDEN_IDLE_TIMEOUT") {
-            server.idleTimeout = .seconds(seconds)
-        }
+        server.host = host ?? settings.string(forKey: "host") ?? server.host
+        server.port = port ?? settings.int(forKey: "port") ?? server.port
+        server.token = token ?? settings.string(forKey: "token", isSecret: true)
+        server.maxSessions = maxSessions ?? settings.int(forKey: "maxSessions") ?? server.maxSessions
+        if let seconds = idleTimeout ?? settings.int(forKey: "idleTimeout") { server.idleTimeout = .seconds(seconds) }
         var sandbox = SandboxConfiguration()
-        if let runs = maxRuns ?? environment.int("WARDEN_MAX_RUNS") { sandbox.maxConcurrentRuns = max(1, runs) }
+        if let runs = maxRuns ?? settings.int(forKey: "maxRuns") { sandbox.maxConcurrentRuns = max(1, runs) }
+        if let seconds = settings.int(forKey: "maxTimeout") { sandbox.maxTimeout = .seconds(max(1, seconds)) }
 
         let host = try SandboxHost.prepare(sandbox, logger: logger)
         defer { host.cleanUp() }
@@ -83,15 +98,4 @@ struct ServeCommand: AsyncParsableCommand {
         group.maximumCancellationDuration = .seconds(5)
         try await ServiceGroup(configuration: group).run()
     }
-}
-
-/// Reads settings from the process environment.
-struct Environment {
-    func string(_ name: String) -> String? {
-        guard let value = getenv(name) else { return nil }
-        let text = String(cString: value)
-        return text.isEmpty ? nil : text
-    }
-
-    func int(_ name: String) -> Int? { string(name).flatMap { Int($0) } }
 }

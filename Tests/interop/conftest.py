@@ -18,14 +18,15 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, token=None, extra=()):
+    def __init__(self, token=None, extra=(), env=None):
         self.port = free_port()
         self.token = token
         args = [WARDEN, "serve", "--port", str(self.port), "--log-level", "warning", "--max-runs", "4"]
         if token:
             args += ["--token", token]
         args += list(extra)
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        environment = dict(os.environ, **(env or {}))
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

@@ -329,3 +329,27 @@ def test_sigterm_kills_running_children_and_exits():
             s.process.wait(timeout=20)
             assert time.monotonic() - start < 15
     assert not sandbox_processes()
+
+
+def test_settings_come_from_flags_then_environment_then_file(tmp_path):
+    from conftest import Server
+    config = tmp_path / "warden.json"
+    config.write_text(json.dumps({"warden": {"maxSessions": 1, "idleTimeout": 600}}))
+    from_file = Server(extra=["--config", str(config)])
+    try:
+        assert httpx.post(from_file.url("/mcp"), headers=JSON, json=INIT).status_code == 200
+        assert httpx.post(from_file.url("/mcp"), headers=JSON, json=INIT).status_code == 503
+    finally:
+        from_file.stop()
+    from_environment = Server(extra=["--config", str(config)], env={"WARDEN_MAX_SESSIONS": "2"})
+    try:
+        for expected in (200, 200, 503):
+            assert httpx.post(from_environment.url("/mcp"), headers=JSON, json=INIT).status_code == expected
+    finally:
+        from_environment.stop()
+    from_flag = Server(extra=["--config", str(config), "--max-sessions", "3"], env={"WARDEN_MAX_SESSIONS": "2"})
+    try:
+        for expected in (200, 200, 200, 503):
+            assert httpx.post(from_flag.url("/mcp"), headers=JSON, json=INIT).status_code == expected
+    finally:
+        from_flag.stop()
