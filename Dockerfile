@@ -1,9 +1,12 @@
 # Warden: build with the Swift toolchain, run on slim Debian.
 #
 #   docker build -t warden .
-#   docker run --rm -p 127.0.0.1:8080:8080 \
+#   docker run --rm -p 127.0.0.1:8080:8080 -e WARDEN_TOKEN=change-me \
 #     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
-#     --security-opt systempaths=unconfined warden doctor
+#     --security-opt systempaths=unconfined warden
+#
+# The server listens on 0.0.0.0 inside the container, so it refuses to start without a bearer
+# token (WARDEN_TOKEN or --token). `docker run ... warden doctor` checks the layers instead.
 #
 # Those three options let the launcher create its own user, PID and mount namespaces and mount
 # a fresh /proc inside the container (see README.md, "Containers"). The image does not need
@@ -40,4 +43,4 @@ WORKDIR /var/lib/warden
 ENV WARDEN_POLICY=/usr/local/share/warden/seccomp.policy
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/warden"]
-CMD ["doctor"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8080"]

@@ -279,4 +279,32 @@ import WardenEngine
             )
         }
     }
+
+    @Test func idleSessionsExpireAndTheCapHolds() async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.identityBase = 310_000
+        let host = try SandboxHost.prepare(sandbox, logger: Self.logger)
+        defer { host.cleanUp() }
+        let supervisor = Supervisor(host: host, logger: Self.logger)
+        let tool = RunCodeTool(supervisor: supervisor, languages: host.catalog.languages)
+        let registry = SessionRegistry(
+            maxSessions: 2,
+            idleTimeout: .milliseconds(200),
+            keepAliveInterval: .seconds(5),
+            logger: Self.logger
+        )
+        let first = try await registry.create(principal: "", mode: .streamable, tool: tool)
+        let second = try await registry.create(principal: "", mode: .streamable, tool: tool)
+        #expect(first != nil && second != nil)
+        #expect(try await registry.create(principal: "", mode: .streamable, tool: tool) == nil)
+        // A session is only usable by its principal.
+        if case .some(.some) = await registry.session(first!.id, principal: "someone else") {
+            Issue.record("another principal used the session")
+        }
+        try await Task.sleep(for: .milliseconds(400))
+        await registry.expire()
+        #expect(await registry.count == 0)
+        #expect(try await registry.create(principal: "", mode: .streamable, tool: tool) != nil)
+        await registry.closeAll()
+    }
 }
