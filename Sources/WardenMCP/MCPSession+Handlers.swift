@@ -37,7 +37,7 @@ extension MCPSession {
         }
         let token = params._meta?.progressToken
         let signal = CancellationSignal()
-        _ = track(signal)
+        track(signal)
         defer { untrack(signal) }
         let outcome: Result<RunResult, SandboxError> = await withTaskGroup(of: Result<RunResult, SandboxError>?.self) {
             group in

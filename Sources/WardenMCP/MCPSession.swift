@@ -41,11 +41,8 @@ final class MCPSession: Sendable {
     }
 
     /// Registers a running call so closing the session can stop it.
-    func track(_ signal: CancellationSignal) -> Bool {
-        state.withLock { state in
-            state.calls[ObjectIdentifier(signal)] = signal
-            return true
-        }
+    func track(_ signal: CancellationSignal) {
+        state.withLock { $0.calls[ObjectIdentifier(signal)] = signal }
     }
 
     func untrack(_ signal: CancellationSignal) {

@@ -127,8 +127,6 @@ actor SessionTransport: Transport, HTTPContextProviding {
         return (stream, sequence)
     }
 
-    var openStreamCount: Int { streams.count }
-
     /// A comment on the standalone (or legacy) stream, so idle connections stay open.
     func keepAlive() {
         standalone?.sendRaw(SSEEvent.keepAlive)

@@ -68,7 +68,6 @@ struct StreamableHTTPRoutes: Sendable {
         }
 
         let session: MCPSession
-        var created = false
         if messages.contains(where: { $0.method == "initialize" }) {
             guard messages.count == 1 else {
                 return Self.rpcError(.badRequest, code: -32600, "initialize must not be batched")
@@ -83,7 +82,6 @@ struct StreamableHTTPRoutes: Sendable {
                 return Self.rpcError(.serviceUnavailable, code: -32000, "Too many sessions; try again later")
             }
             session = new
-            created = true
         } else {
             switch try await lookUp(request) {
             case .success(let found): session = found
@@ -105,7 +103,6 @@ struct StreamableHTTPRoutes: Sendable {
         await session.transport.deliver(data)
         var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"]
         headers[Self.sessionHeader] = session.id
-        _ = created
         return Response(status: .ok, headers: headers, body: Self.sseBody(events))
     }
 
