@@ -128,7 +128,8 @@ struct StreamableHTTPRoutes: Sendable {
         }
         let body = stream.attach()
         stream.prime()
-        return Response(status: .ok, headers: headers, body: Self.sseBody(body))
+        // When the client goes away (noticed at the next keep-alive), the session may open a new one.
+        return Response(status: .ok, headers: headers, body: Self.sseBody(body) { stream.finish() })
     }
 
     func delete(_ request: Request) async throws -> Response {

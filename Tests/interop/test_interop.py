@@ -353,3 +353,33 @@ def test_settings_come_from_flags_then_environment_then_file(tmp_path):
             assert httpx.post(from_flag.url("/mcp"), headers=JSON, json=INIT).status_code == expected
     finally:
         from_flag.stop()
+
+
+def test_one_standalone_get_stream_per_session(server):
+    url = server.url("/mcp")
+    response = httpx.post(url, headers=JSON, json=INIT)
+    headers = {"Accept": "text/event-stream", "Mcp-Session-Id": response.headers["mcp-session-id"]}
+    with httpx.Client(timeout=10) as client:
+        with client.stream("GET", url, headers=headers) as first:
+            assert first.status_code == 200
+            assert first.headers["content-type"].startswith("text/event-stream")
+            second = client.get(url, headers=headers)
+            assert second.status_code == 409
+        assert client.get(url, headers={"Accept": "application/json", "Mcp-Session-Id": headers["Mcp-Session-Id"]}).status_code == 406
+
+
+def test_a_closed_standalone_stream_can_be_reopened(server):
+    url = server.url("/mcp")
+    response = httpx.post(url, headers=JSON, json=INIT)
+    headers = {"Accept": "text/event-stream", "Mcp-Session-Id": response.headers["mcp-session-id"]}
+    with httpx.Client(timeout=10) as client:
+        with client.stream("GET", url, headers=headers) as first:
+            assert first.status_code == 200
+        # The server notices the closed stream at its next keep-alive write (every 5 s).
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with client.stream("GET", url, headers=headers) as again:
+                if again.status_code == 200:
+                    return
+            time.sleep(0.5)
+        raise AssertionError("the standalone stream was never released")
