@@ -89,7 +89,7 @@ package struct CgroupSetup: Sendable {
     }
 
     private static func controllers(of group: String) -> [String] {
-        guard let text = readSmallFile(group + "/cgroup.controllers") else { return [] }
+        guard let text = readWholeFile(group + "/cgroup.controllers") else { return [] }
         return text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
     }
 
@@ -100,16 +100,6 @@ package struct CgroupSetup: Sendable {
             _ = writeSmallFile(parent + "/cgroup.subtree_control", "+" + controller)
         }
     }
-}
-
-func readSmallFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var buffer = [UInt8](repeating: 0, count: 16384)
-    let count = read(fd, &buffer, buffer.count)
-    guard count >= 0 else { return nil }
-    return String(decoding: buffer[..<count], as: UTF8.self)
 }
 
 func writeSmallFile(_ path: String, _ text: String) -> Bool {

@@ -22,7 +22,7 @@ public struct HostLayers: Sendable {
 
     static func probe(cgroups: CgroupSetup) -> HostLayers {
         var layers: [Layer] = []
-        let actions = readSmallFile("/proc/sys/kernel/seccomp/actions_avail") ?? ""
+        let actions = readWholeFile("/proc/sys/kernel/seccomp/actions_avail") ?? ""
         let seccomp = actions.contains("kill_process") && actions.contains("errno")
         layers.append(
             Layer(
@@ -42,7 +42,7 @@ public struct HostLayers: Sendable {
                 detail: "address space, cpu, processes, files, file size, core"
             )
         )
-        let userLimit = Int(readSmallFile("/proc/sys/user/max_user_namespaces")?.trimmingWhitespace() ?? "") ?? 0
+        let userLimit = Int(readWholeFile("/proc/sys/user/max_user_namespaces")?.trimmingWhitespace() ?? "") ?? 0
         layers.append(
             Layer(
                 name: "user_namespace",
