@@ -52,22 +52,10 @@ struct LegacySSERoutes: Sendable {
         else {
             return StreamableHTTPRoutes.rpcError(.notFound, code: -32600, "Unknown or expired session")
         }
-        var request = request
-        guard let body = try? await request.collectBody(upTo: configuration.maxBodyBytes) else {
-            return StreamableHTTPRoutes.rpcError(.contentTooLarge, code: -32600, "The body is too large")
+        switch await JSONRPCBody.read(request, limit: configuration.maxBodyBytes) {
+        case .success(let body): await session.transport.deliver(body.data)
+        case .failure(let refusal): return refusal.response
         }
-        let data = Data(body.readableBytesView)
-        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-            return StreamableHTTPRoutes.rpcError(.badRequest, code: -32700, "Parse error: the body is not valid JSON")
-        }
-        for item in (object as? [Any]) ?? [object] where JSONRPCMessage(item) == nil {
-            return StreamableHTTPRoutes.rpcError(
-                .badRequest,
-                code: -32600,
-                "Invalid Request: not a JSON-RPC 2.0 message"
-            )
-        }
-        await session.transport.deliver(data)
         return Response(status: .accepted)
     }
 }

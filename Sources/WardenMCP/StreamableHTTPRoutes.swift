@@ -33,32 +33,12 @@ struct StreamableHTTPRoutes: Sendable {
         guard (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/json") else {
             return Self.rpcError(.unsupportedMediaType, code: -32600, "Content-Type must be application/json")
         }
-        var request = request
-        guard let body = try? await request.collectBody(upTo: configuration.maxBodyBytes) else {
-            return Self.rpcError(
-                .contentTooLarge,
-                code: -32600,
-                "The body is larger than \(configuration.maxBodyBytes) bytes"
-            )
+        let data: Data
+        let messages: [JSONRPCMessage]
+        switch await JSONRPCBody.read(request, limit: configuration.maxBodyBytes) {
+        case .success(let body): (data, messages) = (body.data, body.messages)
+        case .failure(let refusal): return refusal.response
         }
-        let data = Data(body.readableBytesView)
-        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-            return Self.rpcError(.badRequest, code: -32700, "Parse error: the body is not valid JSON")
-        }
-        let items = (object as? [Any]) ?? [object]
-        var messages: [JSONRPCMessage] = []
-        for item in items {
-            guard let message = JSONRPCMessage(item) else {
-                return Self.rpcError(
-                    .badRequest,
-                    code: -32600,
-                    "Invalid Request: not a JSON-RPC 2.0 message",
-                    id: (item as? [String: Any])?["id"]
-                )
-            }
-            messages.append(message)
-        }
-        guard !messages.isEmpty else { return Self.rpcError(.badRequest, code: -32600, "Invalid Request: empty batch") }
         if let version = request.headers[Self.versionHeader], !Version.supported.contains(version) {
             return Self.rpcError(
                 .badRequest,

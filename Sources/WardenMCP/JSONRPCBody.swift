@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+
+/// A POSTed JSON-RPC body, read and checked the same way for both transports: size (413),
+/// JSON (400 with -32700), and every message a JSON-RPC 2.0 message (400 with -32600).
+struct JSONRPCBody {
+    var data: Data
+    var messages: [JSONRPCMessage]
+
+    /// The body, or the error response that refuses it.
+    static func read(_ request: Request, limit: Int) async -> Result<JSONRPCBody, StreamableHTTPRoutes.Refusal> {
+        var request = request
+        guard let body = try? await request.collectBody(upTo: limit) else {
+            return refuse(.contentTooLarge, -32600, "The body is larger than \(limit) bytes")
+        }
+        let data = Data(body.readableBytesView)
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            return refuse(.badRequest, -32700, "Parse error: the body is not valid JSON")
+        }
+        var messages: [JSONRPCMessage] = []
+        for item in (object as? [Any]) ?? [object] {
+            guard let message = JSONRPCMessage(item) else {
+                return refuse(
+                    .badRequest,
+                    -32600,
+                    "Invalid Request: not a JSON-RPC 2.0 message",
+                    id: (item as? [String: Any])?["id"]
+                )
+            }
+            messages.append(message)
+        }
+        guard !messages.isEmpty else { return refuse(.badRequest, -32600, "Invalid Request: empty batch") }
+        return .success(JSONRPCBody(data: data, messages: messages))
+    }
+
+    private static func refuse(
+        _ status: HTTPResponse.Status,
+        _ code: Int,
+        _ message: String,
+        id: Any? = nil
+    )
+        -> Result<JSONRPCBody, StreamableHTTPRoutes.Refusal>
+    {
+        .failure(.init(response: StreamableHTTPRoutes.rpcError(status, code: code, message, id: id)))
+    }
+}
