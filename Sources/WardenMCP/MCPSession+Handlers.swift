@@ -111,7 +111,13 @@ extension MCPSession {
                 withJSONObject: ["jsonrpc": "2.0", "method": "notifications/progress", "params": params],
                 options: [.withoutEscapingSlashes]
             ) {
-                try? await transport.send(data)
+                // The stream is known from the request itself: no need to parse the message
+                // again to find its progressToken (this is the hot path of an output flood).
+                if let requestKey {
+                    await transport.send(data, relatedTo: requestKey)
+                } else {
+                    try? await transport.send(data)
+                }
             }
         }
         if logLevel != nil, let requestKey {
