@@ -8,6 +8,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/vfs.h>
 #include <sys/syscall.h>
@@ -67,4 +70,31 @@ int CWardenShims_is_cgroup2(const char *path) {
     struct statfs info;
     if (statfs(path, &info) != 0) return -1;
     return info.f_type == 0x63677270 /* CGROUP2_SUPER_MAGIC */ ? 1 : 0;
+}
+
+int CWardenShims_openat_beneath(int dirfd, const char *path, int flags, unsigned int mode, int no_symlinks) {
+    struct open_how how = {
+        .flags = (unsigned long long)flags,
+        .mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0),
+    };
+    for (int attempt = 0; attempt < 64; attempt++) {
+        long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+        if (fd >= 0 || errno != EAGAIN) return (int)fd;
+    }
+    return -1;
+}
+
+int CWardenShims_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int no_replace) {
+    return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, no_replace ? RENAME_NOREPLACE : 0);
+}
+
+int CWardenShims_mount_tmpfs(const char *path, unsigned long long bytes, unsigned long long inodes, unsigned int uid, unsigned int gid) {
+    char options[160];
+    snprintf(options, sizeof options, "size=%llu,nr_inodes=%llu,mode=0700,uid=%u,gid=%u", bytes, inodes, uid, gid);
+    return mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, options);
+}
+
+int CWardenShims_unmount(const char *path) {
+    return umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
 }

@@ -1,5 +1,5 @@
 /// The launcher command line for one run: a pure function of the host, the request and the
-/// run's slot, so it can be tested without spawning anything. The launcher itself gets an empty
+/// run's identity, so it can be tested without spawning anything. The launcher itself gets an empty
 /// environment; the program's environment travels in `--env` arguments.
 package struct LaunchPlan: Sendable, Equatable {
     package var arguments: [String]
@@ -11,7 +11,7 @@ package struct LaunchPlan: Sendable, Equatable {
         host: SandboxHost,
         interpreter: Interpreter,
         request: RunRequest,
-        slot: Int,
+        identity: UInt32,
         runDirectory: String,
         timeout: Duration,
         cgroups: [String]
@@ -23,7 +23,7 @@ package struct LaunchPlan: Sendable, Equatable {
             host: host,
             command: command,
             workspace: request.workspace,
-            slot: slot,
+            identity: identity,
             runDirectory: runDirectory,
             timeout: timeout,
             cgroups: cgroups
@@ -48,15 +48,14 @@ package struct LaunchPlan: Sendable, Equatable {
     package static func make(
         host: SandboxHost,
         command: [String],
-        workspace: RunRequest.Workspace = .ephemeral,
-        slot: Int,
+        workspace: RunRequest.WorkspaceSource = .ephemeral,
+        identity: UInt32,
         runDirectory: String?,
         timeout: Duration,
         cgroups: [String]
     ) -> LaunchPlan {
         let configuration = host.configuration
         let limits = configuration.limits
-        let identity = configuration.identityBase + UInt32(slot)
         var arguments = [
             "--uid", "\(identity)", "--gid", "\(identity)",
             "--seccomp", host.filterPath,
@@ -72,8 +71,8 @@ package struct LaunchPlan: Sendable, Equatable {
             arguments += [
                 "--workspace-size", "\(limits.workspaceBytes)", "--workspace-inodes", "\(limits.workspaceInodes)",
             ]
-        case .directory(let path):
-            arguments += ["--workspace", path]
+        case .session(let workspace):
+            arguments += ["--workspace", workspace.path]
         }
         for path in host.systemPaths { arguments += ["--ro-bind", path] }
         if let runDirectory { arguments += ["--ro-bind", "\(runDirectory):\(scriptDirectory)"] }

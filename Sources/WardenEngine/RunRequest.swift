@@ -1,11 +1,11 @@
 /// What to run: the code, its language, and the limits it runs under.
 public struct RunRequest: Sendable {
     /// Where the run's `/workspace` comes from.
-    public enum Workspace: Sendable, Hashable {
+    public enum WorkspaceSource: Sendable {
         /// A fresh tmpfs, sized by ``SandboxLimits/workspaceBytes``, gone when the run ends.
         case ephemeral
-        /// A host directory mounted read-write; the engine makes it owned by the run's host uid.
-        case directory(String)
+        /// A session's persistent workspace; the run takes the workspace's host uid.
+        case session(WardenEngine.Workspace)
     }
 
     public var language: Language
@@ -15,7 +15,7 @@ public struct RunRequest: Sendable {
     public var timeout: Duration?
     /// Extra environment variables. Names must match `[A-Za-z_][A-Za-z0-9_]*`.
     public var environment: [String: String]
-    public var workspace: Workspace
+    public var workspace: WorkspaceSource
 
     public init(
         language: Language,
@@ -23,7 +23,7 @@ public struct RunRequest: Sendable {
         stdin: [UInt8]? = nil,
         timeout: Duration? = nil,
         environment: [String: String] = [:],
-        workspace: Workspace = .ephemeral
+        workspace: WorkspaceSource = .ephemeral
     ) {
         self.language = language
         self.code = code

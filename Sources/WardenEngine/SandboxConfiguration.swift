@@ -25,6 +25,11 @@ public struct SandboxConfiguration: Sendable {
     public var limits = SandboxLimits()
     /// First host uid/gid for sandboxes; slot `n` runs as `identityBase + n`. Never 0.
     public var identityBase: UInt32 = 200_000
+    /// Session workspace `k` (and every run in it) uses `workspaceIdentityBase + k`, past the slots.
+    public var workspaceIdentityBase: UInt32 { identityBase + UInt32(maxConcurrentRuns) }
+    /// Where session workspaces are mounted; default `<runtimeDirectory>/workspaces`.
+    public var workspaceRoot: String?
+    public var workspaceQuota = WorkspaceQuota()
     /// Use cgroups (memory, pids, kill) where the host provides them.
     public var useCgroups = true
     /// Root of the cgroup file systems.

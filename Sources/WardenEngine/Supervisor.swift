@@ -183,14 +183,24 @@ public actor Supervisor: Service {
         defer { removeTree(runDirectory) }
         let process: SandboxProcess
         do {
-            try prepare(runDirectory: runDirectory, request: request, slot: slot)
-            let identity = configuration.identityBase + UInt32(slot)
-            let cgroups = try host.cgroups.groups(for: identity, limits: configuration.limits)
+            try prepare(runDirectory: runDirectory, request: request)
+            // A session's runs all take its workspace's uid, so each can change what the last
+            // one wrote; their memory group also holds the workspace's tmpfs pages, so it gets
+            // the workspace quota on top of the run's own limit.
+            var limits = configuration.limits
+            let identity: UInt32
+            switch request.workspace {
+            case .ephemeral: identity = configuration.identityBase + UInt32(slot)
+            case .session(let workspace):
+                identity = workspace.identity
+                limits.memoryBytes += workspace.quota.bytes
+            }
+            let cgroups = try host.cgroups.groups(for: identity, limits: limits)
             let plan = LaunchPlan.make(
                 host: host,
                 interpreter: interpreter,
                 request: request,
-                slot: slot,
+                identity: identity,
                 runDirectory: runDirectory,
                 timeout: timeout,
                 cgroups: cgroups
@@ -238,27 +248,14 @@ public actor Supervisor: Service {
         return result
     }
 
-    /// Writes the script into the run's directory (bound read-only inside) and hands a host
-    /// workspace directory to the run's identity.
-    private nonisolated func prepare(runDirectory: String, request: RunRequest, slot: Int) throws(SandboxError) {
+    /// Writes the script into the run's directory (bound read-only inside).
+    private nonisolated func prepare(runDirectory: String, request: RunRequest) throws(SandboxError) {
         guard mkdir(runDirectory, 0o755) == 0 else {
             throw SandboxError(.spawnFailed, "cannot create \(runDirectory)", errno: errno)
         }
         let script = "\(runDirectory)/\(request.language.scriptName)"
         guard writeWholeFile(script, Array(request.code.utf8), mode: 0o444) else {
             throw SandboxError(.spawnFailed, "cannot write \(script)", errno: errno)
-        }
-        if case .directory(let path) = request.workspace {
-            // Never follow a symlink: an earlier run may have planted one where a workspace was.
-            let identity = host.configuration.identityBase + UInt32(slot)
-            let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            guard fd >= 0 else {
-                throw SandboxError(.spawnFailed, "the workspace \(path) is not a directory", errno: errno)
-            }
-            defer { close(fd) }
-            guard fchown(fd, identity, identity) == 0, fchmod(fd, 0o755) == 0 else {
-                throw SandboxError(.spawnFailed, "cannot hand the workspace \(path) to the sandbox user", errno: errno)
-            }
         }
     }
 }

@@ -152,7 +152,7 @@ private func launch(_ host: SandboxHost, _ command: [String], cgroups useCgroups
         + LaunchPlan.make(
             host: host,
             command: command,
-            slot: 0,
+            identity: host.configuration.identityBase,
             runDirectory: nil,
             timeout: .seconds(30),
             cgroups: cgroups

@@ -34,4 +34,21 @@ int CWardenShims_is_cgroup2(const char *path);
 /// The errno of the calling thread, read in C so no Swift code runs between the call and here.
 int CWardenShims_errno(void);
 
+/// O_PATH (010000000 on Linux), which Swift's Glibc module hides behind _GNU_SOURCE.
+#define CWARDEN_O_PATH 0x200000
+
+/// openat2(2) with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS (| RESOLVE_NO_SYMLINKS when
+/// `no_symlinks`), retried while the kernel reports a racing rename (EAGAIN); -1 with errno.
+int CWardenShims_openat_beneath(int dirfd, const char *path, int flags, unsigned int mode, int no_symlinks);
+
+/// renameat2(2); `no_replace` sets RENAME_NOREPLACE. -1 with errno on failure.
+int CWardenShims_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int no_replace);
+
+/// Mounts a tmpfs of at most `bytes` and `inodes` on `path` (nosuid, nodev), its root owned by
+/// `uid`:`gid` with mode 0700. -1 with errno on failure.
+int CWardenShims_mount_tmpfs(const char *path, unsigned long long bytes, unsigned long long inodes, unsigned int uid, unsigned int gid);
+
+/// umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW); -1 with errno on failure.
+int CWardenShims_unmount(const char *path);
+
 #endif

@@ -1,0 +1,130 @@
+import CWardenShims
+import Glibc
+import Synchronization
+
+/// Creates and deletes session workspaces under one root directory.
+///
+/// Each workspace is a tmpfs mounted at `<root>/<random name>` with the quota as its `size=`
+/// and `nr_inodes=` and its root owned by a host uid of its own, taken from a range that does
+/// not overlap the run slots' uids. Mounting needs CAP_SYS_ADMIN (root on the host, or
+/// `--cap-add SYS_ADMIN` in a container). Deleting is a lazy unmount: the kernel frees the
+/// files at once, even while a stale fd still points into them.
+public final class WorkspaceStore: Sendable {
+    public let root: String
+    public let quota: WorkspaceQuota
+    let firstIdentity: UInt32
+    public let capacity: Int
+    private let used = Mutex<Set<Int>>([])
+
+    /// Prepares `root` (mode 0700) and removes what a previous server left in it.
+    public init(root: String, quota: WorkspaceQuota, firstIdentity: UInt32, capacity: Int) throws(SandboxError) {
+        self.root = root
+        self.quota = quota
+        self.firstIdentity = firstIdentity
+        self.capacity = capacity
+        guard quota.bytes > 0, quota.entries > 0, capacity > 0, firstIdentity > 0 else {
+            throw SandboxError(.invalidRequest, "workspace quotas and capacity must be positive")
+        }
+        var info = stat()
+        if lstat(root, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else {
+                throw SandboxError(.setupFailed, "the workspace root \(root) is not a directory owned by this user")
+            }
+            for name in directoryNames(root) { Self.destroy("\(root)/\(name)") }
+        } else if mkdir(root, 0o700) != 0 {
+            throw SandboxError(.setupFailed, "cannot create the workspace root \(root)", errno: errno)
+        }
+        chmod(root, 0o700)
+    }
+
+    /// The store for `host`'s configuration, with room for `capacity` workspaces.
+    public convenience init(host: SandboxHost, capacity: Int) throws(SandboxError) {
+        let configuration = host.configuration
+        try self.init(
+            root: configuration.workspaceRoot ?? configuration.runtimeDirectory + "/workspaces",
+            quota: configuration.workspaceQuota,
+            firstIdentity: configuration.workspaceIdentityBase,
+            capacity: capacity
+        )
+    }
+
+    /// Deletes every workspace (at server shutdown).
+    public func removeAll() {
+        for name in directoryNames(root) { Self.destroy("\(root)/\(name)") }
+        used.withLock { $0.removeAll() }
+    }
+
+    /// A new, empty workspace.
+    /// - Throws: ``SandboxError`` with `busy` when every workspace identity is taken, or
+    ///   `setupFailed` when the tmpfs cannot be mounted (no CAP_SYS_ADMIN).
+    public func create() throws(SandboxError) -> Workspace {
+        let capacity = capacity
+        guard
+            let index = used.withLock({ used -> Int? in
+                guard let free = (0..<capacity).first(where: { !used.contains($0) }) else { return nil }
+                used.insert(free)
+                return free
+            })
+        else { throw SandboxError(.busy, "all \(capacity) workspaces are in use") }
+        let identity = firstIdentity + UInt32(index)
+        var generator = SystemRandomNumberGenerator()
+        let path = "\(root)/\(String(generator.next() as UInt64, radix: 16))"
+        do throws(SandboxError) {
+            guard mkdir(path, 0o700) == 0 else {
+                throw SandboxError(.setupFailed, "cannot create the workspace \(path)", errno: errno)
+            }
+            // One more inode than the quota: the tmpfs root itself takes one.
+            guard
+                CWardenShims_mount_tmpfs(path, UInt64(quota.bytes), UInt64(quota.entries + 1), identity, identity) == 0
+            else {
+                let error = errno
+                rmdir(path)
+                throw SandboxError(
+                    .setupFailed,
+                    "cannot mount the workspace tmpfs (it needs CAP_SYS_ADMIN; see `warden doctor`)",
+                    errno: error
+                )
+            }
+            let fd = open(path, CWARDEN_O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else {
+                let error = errno
+                Self.destroy(path)
+                throw SandboxError(.setupFailed, "cannot open the workspace \(path)", errno: error)
+            }
+            return Workspace(path: path, identity: identity, quota: quota, index: index, directory: fd)
+        } catch {
+            _ = used.withLock { $0.remove(index) }
+            throw error
+        }
+    }
+
+    /// Deletes a workspace and everything in it, and frees its identity.
+    public func remove(_ workspace: Workspace) {
+        workspace.close()
+        Self.destroy(workspace.path)
+        _ = used.withLock { $0.remove(workspace.index) }
+    }
+
+    /// The number of workspaces in use.
+    public var count: Int { used.withLock { $0.count } }
+
+    /// Unmounts (every layer) and removes one workspace directory.
+    private static func destroy(_ path: String) {
+        while CWardenShims_unmount(path) == 0 {}
+        removeTree(path)
+    }
+}
+
+/// The names in a directory, without `.` and `..`.
+func directoryNames(_ path: String) -> [String] {
+    guard let directory = opendir(path) else { return [] }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) {
+            String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+}
