@@ -5,9 +5,9 @@ import Synchronization
 /// Finds the cgroup hierarchies a run can use and creates Warden's parent groups in them.
 ///
 /// cgroup v1 `memory` and `pids` hierarchies and a v2 hierarchy (with or without controllers;
-/// its `cgroup.kill` alone is worth having) each get a `warden-runs` parent, and under it one
-/// group per sandbox identity (`id-<uid>`), created on first use with its limits written once; a
-/// run only joins its identity's groups.
+/// its `cgroup.kill` alone is worth having) each get a `warden-runs` parent, under it one group
+/// per sandbox identity (`id-<uid>`, holding the memory limit) and in that one leaf per run slot
+/// (`slot-<n>`), created on first use with their limits written once; a run only joins leaves.
 ///
 /// The groups are kept, not removed, when the server stops: every removed memory cgroup lingers
 /// in the kernel as a "dying" group while pages are charged to it, and a parent with many of
@@ -26,27 +26,45 @@ package struct CgroupSetup: Sendable {
         func withLock<R>(_ body: (inout Set<String>) -> R) -> R { paths.withLock { body(&$0) } }
     }
 
-    /// The groups a run with this identity joins, created with `limits` if new.
-    package func groups(for identity: UInt32, limits: SandboxLimits) throws(SandboxError) -> [String] {
-        var groups: [String] = []
+    /// The groups a run joins: in each hierarchy, the leaf `id-<identity>/slot-<slot>`.
+    ///
+    /// The memory limit sits on the identity's group, so a session's runs share it together
+    /// with the workspace's tmpfs pages they wrote (which stay charged there, not to a slot
+    /// another session reuses); `memoryBytes` is the whole budget. Each run still has a leaf
+    /// of its own, so its pids limit, OOM count and `cgroup.kill` touch no other run.
+    package func groups(for identity: UInt32, slot: Int, limits: SandboxLimits) throws(SandboxError) -> [String] {
+        var leaves: [String] = []
         for parent in parents {
             let group = "\(parent)/id-\(identity)"
-            groups.append(group)
-            if created.withLock({ $0.contains(group) }) { continue }
-            guard mkdir(group, 0o755) == 0 || errno == EEXIST else {
-                throw SandboxError(.setupFailed, "cannot create the cgroup \(group)", errno: errno)
+            let leaf = "\(group)/slot-\(slot)"
+            leaves.append(leaf)
+            if created.withLock({ $0.contains(leaf) }) { continue }
+            if !created.withLock({ $0.contains(group) }) {
+                try Self.makeGroup(group)
+                if access(group + "/memory.limit_in_bytes", F_OK) == 0 {
+                    _ = writeSmallFile(group + "/memory.limit_in_bytes", "\(limits.memoryBytes)")
+                    _ = writeSmallFile(group + "/memory.memsw.limit_in_bytes", "\(limits.memoryBytes)")
+                } else if access(group + "/memory.max", F_OK) == 0 {
+                    _ = writeSmallFile(group + "/memory.max", "\(limits.memoryBytes)")
+                    _ = writeSmallFile(group + "/memory.swap.max", "0")
+                }
+                // cgroup v2: let the leaves use the controllers this group has.
+                for controller in Self.controllers(of: group) where controller == "memory" || controller == "pids" {
+                    _ = writeSmallFile(group + "/cgroup.subtree_control", "+" + controller)
+                }
+                created.withLock { _ = $0.insert(group) }
             }
-            if access(group + "/memory.limit_in_bytes", F_OK) == 0 {
-                _ = writeSmallFile(group + "/memory.limit_in_bytes", "\(limits.memoryBytes)")
-                _ = writeSmallFile(group + "/memory.memsw.limit_in_bytes", "\(limits.memoryBytes)")
-            } else if access(group + "/memory.max", F_OK) == 0 {
-                _ = writeSmallFile(group + "/memory.max", "\(limits.memoryBytes)")
-                _ = writeSmallFile(group + "/memory.swap.max", "0")
-            }
-            if access(group + "/pids.max", F_OK) == 0 { _ = writeSmallFile(group + "/pids.max", "\(limits.processes)") }
-            created.withLock { _ = $0.insert(group) }
+            try Self.makeGroup(leaf)
+            if access(leaf + "/pids.max", F_OK) == 0 { _ = writeSmallFile(leaf + "/pids.max", "\(limits.processes)") }
+            created.withLock { _ = $0.insert(leaf) }
         }
-        return groups
+        return leaves
+    }
+
+    private static func makeGroup(_ path: String) throws(SandboxError) {
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            throw SandboxError(.setupFailed, "cannot create the cgroup \(path)", errno: errno)
+        }
     }
 
     static func prepare(root: String) -> CgroupSetup {

@@ -31,6 +31,10 @@ public struct FileEntry: Sendable, Hashable {
     public var modified: Double
     /// For a symlink, the text it points to (never followed).
     public var target: String?
+    /// The inode number and status-change time: with size and mtime, they tell whether a
+    /// file was rewritten between two snapshots.
+    public var inode: UInt64
+    public var changed: Double
 
     init(path: WorkspacePath, status: stat, target: String? = nil) {
         self.path = path
@@ -38,5 +42,7 @@ public struct FileEntry: Sendable, Hashable {
         self.size = type == .file || type == .symlink ? Int(status.st_size) : 0
         self.modified = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
         self.target = target
+        self.inode = UInt64(status.st_ino)
+        self.changed = Double(status.st_ctim.tv_sec) + Double(status.st_ctim.tv_nsec) / 1e9
     }
 }

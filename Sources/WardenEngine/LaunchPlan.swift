@@ -35,6 +35,8 @@ package struct LaunchPlan: Sendable, Equatable {
             "LANG": "C.UTF-8",
         ]
         if request.language == .python { environment["PYTHONUNBUFFERED"] = "1" }
+        // No __pycache__ litter in the session's workspace (and its quota), whatever starts Python.
+        environment["PYTHONDONTWRITEBYTECODE"] = "1"
         for (name, value) in request.environment { environment[name] = value }
         // The launcher runs as root with an empty environment; the program's comes as arguments.
         let separator = plan.arguments.firstIndex(of: "--") ?? plan.arguments.endIndex

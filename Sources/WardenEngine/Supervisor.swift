@@ -185,8 +185,8 @@ public actor Supervisor: Service {
         do {
             try prepare(runDirectory: runDirectory, request: request)
             // A session's runs all take its workspace's uid, so each can change what the last
-            // one wrote; their memory group also holds the workspace's tmpfs pages, so it gets
-            // the workspace quota on top of the run's own limit.
+            // one wrote; their shared memory group also holds the workspace's tmpfs pages, so it
+            // gets the workspace quota on top of the memory limit.
             var limits = configuration.limits
             let identity: UInt32
             switch request.workspace {
@@ -195,7 +195,7 @@ public actor Supervisor: Service {
                 identity = workspace.identity
                 limits.memoryBytes += workspace.quota.bytes
             }
-            let cgroups = try host.cgroups.groups(for: identity, limits: limits)
+            let cgroups = try host.cgroups.groups(for: identity, slot: slot, limits: limits)
             let plan = LaunchPlan.make(
                 host: host,
                 interpreter: interpreter,

@@ -1,12 +1,13 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import WardenEngine
 
 /// `GET /sse` and `POST /messages?session_id=…`: the HTTP+SSE transport of protocol 2024-11-05.
 /// The SSE stream is the session: when it closes, the session ends and its runs are killed.
 struct LegacySSERoutes: Sendable {
     let registry: SessionRegistry
-    let tool: RunCodeTool
+    let tools: Toolbox
     let configuration: ServerConfiguration
 
     func register(on router: Router<BasicRequestContext>) {
@@ -15,18 +16,15 @@ struct LegacySSERoutes: Sendable {
     }
 
     func open(_ request: Request) async throws -> Response {
-        guard
-            let session = try await registry.create(
+        let session: MCPSession
+        do {
+            session = try await registry.create(
                 principal: RequestGuard.principal(of: request),
                 mode: .legacy,
-                tool: tool
+                tools: tools
             )
-        else {
-            return StreamableHTTPRoutes.rpcError(
-                .serviceUnavailable,
-                code: -32000,
-                "Too many sessions; try again later"
-            )
+        } catch let refusal as SandboxError {
+            return StreamableHTTPRoutes.rpcError(.serviceUnavailable, code: -32000, refusal.message)
         }
         guard let stream = await session.transport.openStandaloneStream() else {
             return StreamableHTTPRoutes.rpcError(.internalServerError, code: -32603, "Cannot open the stream")

@@ -4,9 +4,18 @@ import WardenEngine
 
 extension MCPSession {
     /// Registers the session's methods on its SDK server and starts it on its transport.
-    func start(tool: RunCodeTool) async throws {
+    func start(tools: Toolbox) async throws {
+        let list = [tools.runCode.tool] + tools.files.tools
         await server.withMethodHandler(ListTools.self) { _ in
-            ListTools.Result(tools: [tool.tool])
+            ListTools.Result(tools: list)
+        }
+        await server.withMethodHandler(ListResources.self) { [weak self] params in
+            guard let self else { throw MCPError.internalError("session closed") }
+            return try WorkspaceResources(workspace: self.workspace, files: tools.files).list(cursor: params.cursor)
+        }
+        await server.withMethodHandler(ReadResource.self) { [weak self] params in
+            guard let self else { throw MCPError.internalError("session closed") }
+            return try WorkspaceResources(workspace: self.workspace, files: tools.files).read(uri: params.uri)
         }
         await server.withMethodHandler(SetLoggingLevel.self) { [weak self] params in
             self?.logLevel = params.level
@@ -14,27 +23,37 @@ extension MCPSession {
         }
         await server.withMethodHandler(CallTool.self) { [weak self] params in
             guard let self else { throw MCPError.internalError("session closed") }
+            if FileTools.names.contains(params.name) {
+                return tools.files.call(params.name, params.arguments, in: self.workspace)
+            }
             guard params.name == RunCodeTool.name else {
                 throw MCPError.invalidParams("Unknown tool: \(params.name)")
             }
             let requestKey = Server.currentHandlerContext?.httpContext?.header("X-Warden-Request-Key")
-            return try await self.runCode(tool: tool, params: params, requestKey: requestKey)
+            return try await self.runCode(tools: tools, params: params, requestKey: requestKey)
         }
         try await server.start(transport: transport)
     }
 
     private func runCode(
-        tool: RunCodeTool,
+        tools: Toolbox,
         params: CallTool.Parameters,
         requestKey: String?
     ) async throws
         -> CallTool.Result
     {
+        let tool = tools.runCode
         let request: RunRequest
         switch tool.request(from: params.arguments) {
-        case .success(let parsed): request = parsed
+        case .success(var parsed):
+            parsed.workspace = .session(workspace)
+            request = parsed
         case .failure(let error): return RunCodeTool.invalid(error.message)
         }
+        let files = workspace.files
+        let snapshotLimit = workspace.quota.entries + 16
+        let before = files.snapshot(limit: snapshotLimit)
+        let saver = OutputSaver(files: files, run: nextRun(), threshold: RunCodeTool.resultBytesPerStream)
         let token = params._meta?.progressToken
         let signal = CancellationSignal()
         track(signal)
@@ -47,6 +66,7 @@ extension MCPSession {
                         try await tool.supervisor.execute(request) { output in
                             var sent = 0
                             for await chunk in output {
+                                saver.add(chunk)
                                 for piece in RunCodeTool.pieces(chunk.bytes) {
                                     sent += piece.count
                                     await self.forward(
@@ -80,7 +100,23 @@ extension MCPSession {
         // A call cancelled by notifications/cancelled gets no response at all.
         try Task.checkCancellation()
         switch outcome {
-        case .success(let run): return RunCodeTool.result(run)
+        case .success(let run):
+            let after = files.snapshot(limit: snapshotLimit)
+            let saved = saver.saved
+            var artifacts = RunArtifacts.diff(
+                before: before,
+                after: after,
+                excluded: Set(
+                    saved.paths.values.flatMap { path in
+                        (1...path.components.count).map { path.components.prefix($0).joined(separator: "/") }
+                    }
+                ),
+                limits: tools.artifacts
+            )
+            artifacts.attachImages(from: files, before: before, after: after, limits: tools.artifacts)
+            artifacts.savedOutput = saved.paths
+            artifacts.saveFailures = saved.failures
+            return RunCodeTool.result(run, artifacts: artifacts)
         case .failure(let error):
             return CallTool.Result(
                 content: [.text(text: "\(error.code): \(error.message)", annotations: nil, _meta: nil)],

@@ -11,23 +11,35 @@ final class MCPSession: Sendable {
     let principal: String
     let transport: SessionTransport
     let server: Server
+    /// The session's private files, mounted at /workspace in each of its runs.
+    let workspace: Workspace
     private let state = Mutex(State())
 
     private struct State {
         var lastActive = ContinuousClock.now
         var logLevel: LogLevel?
         var calls: [ObjectIdentifier: CancellationSignal] = [:]
+        var runs = 0
     }
 
-    init(id: String, principal: String, mode: SessionTransport.Mode, logger: Logger) {
+    init(id: String, principal: String, mode: SessionTransport.Mode, workspace: Workspace, logger: Logger) {
         self.id = id
         self.principal = principal
+        self.workspace = workspace
         self.transport = SessionTransport(mode: mode, logger: logger)
         self.server = Server(
             name: "warden",
             version: WardenVersion.current,
-            instructions: "Runs code in a sandbox with run_code; output streams as progress notifications.",
-            capabilities: .init(logging: .init(), tools: .init(listChanged: false)),
+            instructions: """
+                Runs code in a sandbox with run_code (output streams as progress notifications). The session \
+                has a private /workspace that persists across calls: write_file, read_file, list_files, \
+                edit_file, delete_file and move_file work on it, and its files are also resources.
+                """,
+            capabilities: .init(
+                logging: .init(),
+                resources: .init(subscribe: false, listChanged: false),
+                tools: .init(listChanged: false)
+            ),
             configuration: .default
         )
     }
@@ -38,6 +50,14 @@ final class MCPSession: Sendable {
     var logLevel: LogLevel? {
         get { state.withLock { $0.logLevel } }
         set { state.withLock { $0.logLevel = newValue } }
+    }
+
+    /// The next run's number in this session (names its saved output files).
+    func nextRun() -> Int {
+        state.withLock { state in
+            state.runs += 1
+            return state.runs
+        }
     }
 
     /// Registers a running call so closing the session can stop it.

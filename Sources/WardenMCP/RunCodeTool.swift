@@ -56,7 +56,7 @@ struct RunCodeTool: Sendable {
                 "type": "object",
                 "required": [
                     "status", "exit_code", "signal", "stdout", "stderr", "stdout_truncated", "stderr_truncated",
-                    "duration_ms", "cpu_ms", "max_rss_kb",
+                    "duration_ms", "cpu_ms", "max_rss_kb", "files", "files_truncated", "stdout_file", "stderr_file",
                 ],
                 "properties": [
                     "status": [
@@ -71,6 +71,27 @@ struct RunCodeTool: Sendable {
                     "duration_ms": ["type": "integer"],
                     "cpu_ms": ["type": "integer"],
                     "max_rss_kb": ["type": "integer"],
+                    "files": [
+                        "type": "array",
+                        "description": "Workspace entries the run created, modified or deleted.",
+                        "items": [
+                            "type": "object",
+                            "required": ["path", "change", "type", "size"],
+                            "properties": [
+                                "path": ["type": "string"],
+                                "change": ["type": "string", "enum": ["created", "modified", "deleted"]],
+                                "type": ["type": "string"],
+                                "size": ["type": "integer"],
+                            ],
+                        ],
+                    ],
+                    "files_truncated": ["type": "integer", "description": "Changed entries left out of files."],
+                    "stdout_file": [
+                        "type": ["string", "null"],
+                        "description":
+                            "Workspace file with the whole stdout, when it was longer than the result shows.",
+                    ],
+                    "stderr_file": ["type": ["string", "null"]],
                 ],
             ]
         )
@@ -141,7 +162,7 @@ struct RunCodeTool: Sendable {
     }
 
     /// The tool result for a finished run.
-    static func result(_ run: RunResult) -> CallTool.Result {
+    static func result(_ run: RunResult, artifacts: RunArtifacts = RunArtifacts()) -> CallTool.Result {
         let stdout = capped(run.stdout)
         let stderr = capped(run.stderr)
         let structured: [String: Value] = [
@@ -155,19 +176,43 @@ struct RunCodeTool: Sendable {
             "duration_ms": .int(Int(run.duration.milliseconds)),
             "cpu_ms": .int(Int(run.cpuTime.milliseconds)),
             "max_rss_kb": .int(run.maxRSSKiB),
+            "files": artifacts.filesValue,
+            "files_truncated": .int(artifacts.omitted),
+            "stdout_file": artifacts.savedOutput["stdout"].map { .string($0.description) } ?? .null,
+            "stderr_file": artifacts.savedOutput["stderr"].map { .string($0.description) } ?? .null,
         ]
         var summary = "\(run.status.rawValue)"
         if let code = run.exitCode { summary += ", exit code \(code)" }
         if let signal = run.signal { summary += ", killed by signal \(signal)" }
         summary += " in \(run.duration.milliseconds) ms"
         if let message = run.message { summary += ": \(message)" }
+        if !artifacts.changes.isEmpty {
+            summary += "; \(artifacts.changes.count + artifacts.omitted) workspace entries changed"
+        }
+        for (stream, failure) in artifacts.saveFailures.sorted(by: { $0.key < $1.key }) {
+            summary += "; \(stream): \(failure)"
+        }
         let json =
             (try? JSONEncoder.sorted.encode(Value.object(structured))).flatMap { String(data: $0, encoding: .utf8) }
             ?? "{}"
+        var content: [Tool.Content] = [
+            .text(text: summary, annotations: nil, _meta: nil), .text(text: json, annotations: nil, _meta: nil),
+        ]
+        for image in artifacts.images {
+            content.append(.image(data: image.base64, mimeType: image.mimeType, annotations: nil, _meta: nil))
+        }
+        for (stream, path) in artifacts.savedOutput.sorted(by: { $0.key < $1.key }) {
+            content.append(
+                .resourceLink(
+                    uri: WorkspaceResources.uri(for: path),
+                    name: path.name,
+                    description: "The whole \(stream) of the run",
+                    mimeType: "text/plain"
+                )
+            )
+        }
         return CallTool.Result(
-            content: [
-                .text(text: summary, annotations: nil, _meta: nil), .text(text: json, annotations: nil, _meta: nil),
-            ],
+            content: content,
             structuredContent: .object(structured),
             isError: run.status != .completed
         )

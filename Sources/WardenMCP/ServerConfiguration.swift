@@ -15,6 +15,11 @@ public struct ServerConfiguration: Sendable {
     /// Comment lines on idle SSE streams, so proxies and clients keep them open; a write is
     /// also how a closed connection is noticed (an HTTP+SSE session ends with its stream).
     public var keepAliveInterval: Duration = .seconds(5)
+    /// `read_file` refuses (`too_large`) a whole read of a larger file, or a longer range.
+    public var readCapBytes = 256 << 10
+    /// Images a run created that are attached to its result: how many, and how large each.
+    public var maxImages = 4
+    public var maxImageBytes = 256 << 10
 
     public init() {}
 

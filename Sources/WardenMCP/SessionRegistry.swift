@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 public import ServiceLifecycle
+import WardenEngine
 
 /// Creates, finds, expires and caps the server's sessions.
 public actor SessionRegistry: Service {
@@ -9,9 +10,17 @@ public actor SessionRegistry: Service {
     private let idleTimeout: Duration
     private let keepAliveInterval: Duration
     private let logger: Logger
+    let workspaces: WorkspaceStore
 
-    init(maxSessions: Int, idleTimeout: Duration, keepAliveInterval: Duration, logger: Logger) {
+    init(
+        maxSessions: Int,
+        idleTimeout: Duration,
+        keepAliveInterval: Duration,
+        workspaces: WorkspaceStore,
+        logger: Logger
+    ) {
         self.maxSessions = maxSessions
+        self.workspaces = workspaces
         self.idleTimeout = idleTimeout
         self.keepAliveInterval = keepAliveInterval
         self.logger = logger
@@ -37,12 +46,28 @@ public actor SessionRegistry: Service {
 
     var count: Int { sessions.count }
 
-    /// A new session, or `nil` when the cap is reached.
-    func create(principal: String, mode: SessionTransport.Mode, tool: RunCodeTool) async throws -> MCPSession? {
-        guard sessions.count < maxSessions else { return nil }
-        let session = MCPSession(id: Self.newID(), principal: principal, mode: mode, logger: logger)
+    /// A new session with its own workspace.
+    /// - Throws: ``SandboxError`` (`busy`) at the session cap, or when no workspace can be made.
+    func create(principal: String, mode: SessionTransport.Mode, tools: Toolbox) async throws -> MCPSession {
+        guard sessions.count < maxSessions else {
+            throw SandboxError(.busy, "Too many sessions; try again later")
+        }
+        let workspace: Workspace
+        do {
+            workspace = try workspaces.create()
+        } catch {
+            logger.error("Cannot create a workspace", metadata: ["warden.error": "\(error)"])
+            throw error
+        }
+        let session = MCPSession(
+            id: Self.newID(),
+            principal: principal,
+            mode: mode,
+            workspace: workspace,
+            logger: logger
+        )
         sessions[session.id] = session
-        try await session.start(tool: tool)
+        try await session.start(tools: tools)
         logger.debug("Session opened", metadata: ["mcp.session.id": "\(session.id)"])
         return session
     }
@@ -54,10 +79,11 @@ public actor SessionRegistry: Service {
         return .some(session)
     }
 
-    /// Closes and forgets a session; its runs are killed.
+    /// Closes and forgets a session; its runs are killed and its workspace deleted.
     func remove(_ id: String) async {
         guard let session = sessions.removeValue(forKey: id) else { return }
         await session.close()
+        workspaces.remove(session.workspace)
         logger.debug("Session closed", metadata: ["mcp.session.id": "\(id)"])
     }
 

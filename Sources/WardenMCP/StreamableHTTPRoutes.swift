@@ -2,11 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import MCP
+import WardenEngine
 
 /// `/mcp`: the Streamable HTTP transport (protocol 2025-03-26 and later).
 struct StreamableHTTPRoutes: Sendable {
     let registry: SessionRegistry
-    let tool: RunCodeTool
+    let tools: Toolbox
     let configuration: ServerConfiguration
 
     static let sessionHeader = HTTPField.Name("Mcp-Session-Id")!
@@ -52,16 +53,15 @@ struct StreamableHTTPRoutes: Sendable {
             guard messages.count == 1 else {
                 return Self.rpcError(.badRequest, code: -32600, "initialize must not be batched")
             }
-            guard
-                let new = try await registry.create(
+            do {
+                session = try await registry.create(
                     principal: RequestGuard.principal(of: request),
                     mode: .streamable,
-                    tool: tool
+                    tools: tools
                 )
-            else {
-                return Self.rpcError(.serviceUnavailable, code: -32000, "Too many sessions; try again later")
+            } catch let refusal as SandboxError {
+                return Self.rpcError(.serviceUnavailable, code: -32000, refusal.message)
             }
-            session = new
         } else {
             switch try await lookUp(request) {
             case .success(let found): session = found

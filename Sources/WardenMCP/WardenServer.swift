@@ -37,14 +37,24 @@ public struct WardenServer: Sendable {
             maxSessions: configuration.maxSessions,
             idleTimeout: configuration.idleTimeout,
             keepAliveInterval: configuration.keepAliveInterval,
+            workspaces: try WorkspaceStore(host: supervisor.host, capacity: configuration.maxSessions),
             logger: logger
         )
-        let tool = RunCodeTool(supervisor: supervisor, languages: supervisor.host.catalog.languages)
+        var files = FileTools()
+        files.readCapBytes = configuration.readCapBytes
+        var artifacts = ArtifactLimits()
+        artifacts.maxImages = configuration.maxImages
+        artifacts.maxImageBytes = configuration.maxImageBytes
+        let tools = Toolbox(
+            runCode: RunCodeTool(supervisor: supervisor, languages: supervisor.host.catalog.languages),
+            files: files,
+            artifacts: artifacts
+        )
         let port = BoundPort(configuration.port)
         let router = Router()
         router.add(middleware: RequestGuard(configuration: configuration, port: port))
-        StreamableHTTPRoutes(registry: registry, tool: tool, configuration: configuration).register(on: router)
-        LegacySSERoutes(registry: registry, tool: tool, configuration: configuration).register(on: router)
+        StreamableHTTPRoutes(registry: registry, tools: tools, configuration: configuration).register(on: router)
+        LegacySSERoutes(registry: registry, tools: tools, configuration: configuration).register(on: router)
         HealthRoute(supervisor: supervisor, registry: registry).register(on: router)
         self.registry = registry
         self.supervisor = supervisor

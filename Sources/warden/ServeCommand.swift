@@ -16,7 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Settings come from flags, then the environment (WARDEN_HOST, WARDEN_PORT, WARDEN_TOKEN, \
             WARDEN_MAX_SESSIONS, WARDEN_IDLE_TIMEOUT, WARDEN_MAX_RUNS, WARDEN_MAX_TIMEOUT, \
-            WARDEN_LOG_LEVEL), then a JSON file (--config or WARDEN_CONFIG) such as \
+            WARDEN_WORKSPACE_ROOT, WARDEN_WORKSPACE_BYTES, WARDEN_WORKSPACE_ENTRIES, WARDEN_READ_CAP, \
+            WARDEN_MAX_IMAGES, WARDEN_MAX_IMAGE_BYTES, WARDEN_LOG_LEVEL), then a JSON file (--config or WARDEN_CONFIG) such as \
             {"warden": {"port": 8080, "maxSessions": 1000, "idleTimeout": 1800}}, then defaults.
             """
     )
@@ -41,6 +42,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Runs executing at once (default twice the cores).")
     var maxRuns: Int?
+
+    @Option(help: "Directory where session workspaces are mounted (default: in the runtime directory).")
+    var workspaceRoot: String?
+
+    @Option(help: "Bytes each session workspace may hold (default 268435456).")
+    var workspaceBytes: Int?
+
+    @Option(help: "Entries each session workspace may hold (default 10000).")
+    var workspaceEntries: Int?
 
     @Option(help: "Log level.")
     var logLevel: Logger.Level?
@@ -67,6 +77,16 @@ struct ServeCommand: AsyncParsableCommand {
         var sandbox = SandboxConfiguration()
         if let runs = maxRuns ?? settings.int(forKey: "maxRuns") { sandbox.maxConcurrentRuns = max(1, runs) }
         if let seconds = settings.int(forKey: "maxTimeout") { sandbox.maxTimeout = .seconds(max(1, seconds)) }
+        sandbox.workspaceRoot = workspaceRoot ?? settings.string(forKey: "workspaceRoot")
+        if let bytes = workspaceBytes ?? settings.int(forKey: "workspaceBytes") {
+            sandbox.workspaceQuota.bytes = max(1 << 20, bytes)
+        }
+        if let entries = workspaceEntries ?? settings.int(forKey: "workspaceEntries") {
+            sandbox.workspaceQuota.entries = max(16, entries)
+        }
+        server.readCapBytes = max(4096, min(settings.int(forKey: "readCap") ?? server.readCapBytes, 512 << 10))
+        server.maxImages = max(0, min(settings.int(forKey: "maxImages") ?? server.maxImages, 16))
+        server.maxImageBytes = max(0, min(settings.int(forKey: "maxImageBytes") ?? server.maxImageBytes, 512 << 10))
 
         let host = try SandboxHost.prepare(sandbox, logger: logger)
         defer { host.cleanUp() }

@@ -61,6 +61,24 @@ import Testing
         #expect(second.stdout.text == "made\nhello\nmore\n")
     }
 
+    @Test func concurrentRunsInOneWorkspaceDoNotEndEachOther() async throws {
+        // They share a uid and a memory group, but each has its own leaf cgroup: the end of one
+        // (and its cgroup.kill) must not take the other down.
+        let supervisor = supervisor
+        let workspace = workspace
+        let long = Task {
+            try await supervisor.execute(
+                RunRequest(language: .sh, code: "sleep 1; echo long", workspace: .session(workspace))
+            )
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let short = try await run("echo short")
+        #expect(short.stdout.text == "short\n")
+        let finished = try await long.value
+        #expect(finished.status == .completed)
+        #expect(finished.stdout.text == "long\n")
+    }
+
     @Test func workspacesAreIsolatedAndRemovedWhole() async throws {
         let other = try store.create()
         try files.write(WorkspacePath("secret.txt"), Array("mine".utf8), mode: .create)

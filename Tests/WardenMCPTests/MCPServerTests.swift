@@ -286,25 +286,36 @@ import WardenEngine
         let host = try SandboxHost.prepare(sandbox, logger: Self.logger)
         defer { host.cleanUp() }
         let supervisor = Supervisor(host: host, logger: Self.logger)
-        let tool = RunCodeTool(supervisor: supervisor, languages: host.catalog.languages)
+        let tools = Toolbox(
+            runCode: RunCodeTool(supervisor: supervisor, languages: host.catalog.languages),
+            files: FileTools(),
+            artifacts: ArtifactLimits()
+        )
+        let workspaces = try WorkspaceStore(host: host, capacity: 2)
         let registry = SessionRegistry(
             maxSessions: 2,
             idleTimeout: .milliseconds(200),
             keepAliveInterval: .seconds(5),
+            workspaces: workspaces,
             logger: Self.logger
         )
-        let first = try await registry.create(principal: "", mode: .streamable, tool: tool)
-        let second = try await registry.create(principal: "", mode: .streamable, tool: tool)
-        #expect(first != nil && second != nil)
-        #expect(try await registry.create(principal: "", mode: .streamable, tool: tool) == nil)
+        let first = try await registry.create(principal: "", mode: .streamable, tools: tools)
+        let second = try await registry.create(principal: "", mode: .streamable, tools: tools)
+        #expect(first.workspace.path != second.workspace.path)
+        await #expect(throws: SandboxError.self) {
+            try await registry.create(principal: "", mode: .streamable, tools: tools)
+        }
         // A session is only usable by its principal.
-        if case .some(.some) = await registry.session(first!.id, principal: "someone else") {
+        if case .some(.some) = await registry.session(first.id, principal: "someone else") {
             Issue.record("another principal used the session")
         }
         try await Task.sleep(for: .milliseconds(400))
         await registry.expire()
         #expect(await registry.count == 0)
-        #expect(try await registry.create(principal: "", mode: .streamable, tool: tool) != nil)
+        // Expiry deleted both workspaces.
+        #expect(workspaces.count == 0)
+        #expect(access(first.workspace.path, F_OK) != 0)
+        _ = try await registry.create(principal: "", mode: .streamable, tools: tools)
         await registry.closeAll()
     }
 }

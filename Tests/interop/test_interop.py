@@ -63,7 +63,8 @@ TRANSPORTS = ["streamable", "sse"]
 async def test_initialize_and_list_tools(server, transport):
     async with session_for(server, transport) as session:
         tools = await session.list_tools()
-        assert [t.name for t in tools.tools] == ["run_code"]
+        assert [t.name for t in tools.tools] == [
+            "run_code", "write_file", "read_file", "list_files", "edit_file", "delete_file", "move_file"]
         tool = tools.tools[0]
         assert tool.input_schema["additionalProperties"] is False
         assert tool.annotations.destructive_hint is True and tool.annotations.read_only_hint is False

@@ -1,4 +1,4 @@
-# hostile: look for the service's WARDEN_TEST_SECRET and any env var beyond PATH/HOME/LANG/TMPDIR/PYTHONUNBUFFERED
+# hostile: look for the service's WARDEN_TEST_SECRET and any env var beyond PATH/HOME/LANG/TMPDIR/PYTHON*
 # language: python
 # timeout: 5
 # expect-status: completed
@@ -17,7 +17,8 @@ def say(msg):
 def ename(e):
     return errno.errorcode.get(e, str(e))
 
-ALLOWED = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/workspace", "LANG": "C.UTF-8", "TMPDIR": "/tmp", "PYTHONUNBUFFERED": "1"}
+ALLOWED = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/workspace", "LANG": "C.UTF-8", "TMPDIR": "/tmp", "PYTHONUNBUFFERED": "1",
+           "PYTHONDONTWRITEBYTECODE": "1"}
 
 if "WARDEN_TEST_SECRET" in os.environ:
     say("ESCAPE: WARDEN_TEST_SECRET is in os.environ")

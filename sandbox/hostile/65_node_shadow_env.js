@@ -32,7 +32,7 @@ if ('WARDEN_TEST_SECRET' in process.env) {
 } else {
   console.log('SAFE: WARDEN_TEST_SECRET not in process.env');
 }
-const allowed = new Set(['PATH', 'HOME', 'LANG', 'TMPDIR']);
+const allowed = new Set(['PATH', 'HOME', 'LANG', 'TMPDIR', 'PYTHONDONTWRITEBYTECODE']);
 const extra = Object.keys(process.env).filter((k) => !allowed.has(k));
 if (extra.length) {
   console.log(`ESCAPE: unexpected environment variables: ${extra.sort().join(', ')}`);

@@ -1,10 +1,11 @@
 /*
- * Per-run cgroups, when the engine found a usable hierarchy. The engine creates one group per
- * sandbox identity (slot) with its limits already written, so a run only joins it: no mkdir or
- * rmdir on the hot path. The memory group's OOM kills are reported as `memory_limit`, the pids
+ * Per-run cgroups, when the engine found a usable hierarchy. The engine creates the groups with
+ * their limits already written (a leaf per run slot under a group per sandbox identity), so a
+ * run only joins its leaf: no mkdir or rmdir on the hot path. The memory group's OOM kills are reported as `memory_limit`, the pids
  * group is a second line behind RLIMIT_NPROC, and `cgroup.kill` is a belt-and-braces kill of
  * the whole run. The launcher joins before it clones, so the sandbox's cgroup namespace is
- * rooted at the run's group, then steps back out so a kill never hits the launcher itself.
+ * rooted at the run's group, then steps back out to the group it came from (cgroup v2 allows no
+ * process in a group whose children have controllers) so a kill never hits the launcher itself.
  */
 #include "launcher.h"
 
@@ -46,10 +47,42 @@ static long oom_kills(const char *dir) {
     return 0;
 }
 
+/*
+ * The launcher's current group in the hierarchy holding `dir`: the mount point (what precedes
+ * "/warden-runs") plus this process's path from /proc/self/cgroup for that hierarchy ("0::" for
+ * v2, ":memory:" or ":pids:" for v1). Empty when it cannot be found.
+ */
+static void origin_of(const char *dir, char *out, size_t size) {
+    out[0] = 0;
+    const char *cut = strstr(dir, "/warden-runs");
+    if (!cut) return;
+    char root[512];
+    snprintf(root, sizeof root, "%.*s", (int)(cut - dir), dir);
+    const char *base = strrchr(root, '/');
+    base = base ? base + 1 : root;
+    char key[32];
+    if (!strcmp(base, "memory") || !strcmp(base, "pids")) snprintf(key, sizeof key, ":%s:", base);
+    else snprintf(key, sizeof key, "0::");
+    char text[4096];
+    int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0) return;
+    text[n] = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char *found = strstr(line, key);
+        if (!found || (key[0] == '0' && found != line)) continue;
+        snprintf(out, size, "%s%s", root, found + strlen(key));
+        return;
+    }
+}
+
 int wl_cgroups_enter(const wl_config *config, wl_cgroups *groups) {
     groups->count = 0;
     for (int i = 0; i < config->cgroup_count; i++) {
         snprintf(groups->dirs[i], sizeof groups->dirs[0], "%s", config->cgroups[i]);
+        origin_of(groups->dirs[i], groups->origins[i], sizeof groups->origins[0]);
         groups->oom_before[i] = oom_kills(groups->dirs[i]);
         groups->count++;
         if (write_in(groups->dirs[i], "cgroup.procs", (unsigned long long)getpid()) != 0) return -1;
@@ -72,11 +105,6 @@ void wl_cgroups_kill(const wl_cgroups *groups) {
 
 void wl_cgroups_step_out(const wl_cgroups *groups) {
     for (int i = 0; i < groups->count; i++) {
-        char parent[512];
-        snprintf(parent, sizeof parent, "%s", groups->dirs[i]);
-        char *slash = strrchr(parent, '/');
-        if (!slash) continue;
-        *slash = 0;
-        (void)write_in(parent, "cgroup.procs", (unsigned long long)getpid());
+        if (groups->origins[i][0]) (void)write_in(groups->origins[i], "cgroup.procs", (unsigned long long)getpid());
     }
 }

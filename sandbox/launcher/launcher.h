@@ -65,6 +65,7 @@ int wl_write_file(const char *path, const char *text);
 /* cgroup.c */
 typedef struct {
     char dirs[WL_MAX_CGROUPS][512];
+    char origins[WL_MAX_CGROUPS][512]; /* where the launcher was, to step back out to */
     long oom_before[WL_MAX_CGROUPS];
     int count;
 } wl_cgroups;

@@ -1,0 +1,60 @@
+import Synchronization
+import WardenEngine
+
+/// Saves a run's whole stdout or stderr to its workspace once it outgrows what the result
+/// shows, so nothing the code printed is lost: the first `threshold` bytes are held, and past
+/// them everything is appended to `.warden/output/run-<n>.<stream>.txt`.
+final class OutputSaver: Sendable {
+    private struct Stream {
+        var held: [UInt8] = []
+        var total = 0
+        var path: WorkspacePath?
+        var failure: String?
+    }
+
+    private let files: WorkspaceFiles
+    private let run: Int
+    private let threshold: Int
+    private let streams = Mutex<[String: Stream]>([:])
+
+    init(files: WorkspaceFiles, run: Int, threshold: Int) {
+        self.files = files
+        self.run = run
+        self.threshold = threshold
+    }
+
+    func add(_ chunk: OutputChunk) {
+        let name = chunk.stream.rawValue
+        streams.withLock { streams in
+            var stream = streams[name] ?? Stream()
+            defer { streams[name] = stream }
+            stream.total += chunk.bytes.count
+            guard stream.failure == nil else { return }
+            if let path = stream.path {
+                save(&stream, path, chunk.bytes, mode: .append)
+            } else if stream.total <= threshold {
+                stream.held += chunk.bytes
+            } else {
+                let path = WorkspacePath(components: [".warden", "output", "run-\(run).\(name).txt"])
+                stream.path = path
+                save(&stream, path, stream.held + chunk.bytes, mode: .overwrite)
+                stream.held = []
+            }
+        }
+    }
+
+    private func save(_ stream: inout Stream, _ path: WorkspacePath, _ bytes: [UInt8], mode: WorkspaceFiles.WriteMode) {
+        do {
+            try files.write(path, bytes, mode: mode)
+        } catch {
+            stream.failure = "\(path) holds only part of the output: \(error.message)"
+        }
+    }
+
+    /// The saved files and failures, by stream name.
+    var saved: (paths: [String: WorkspacePath], failures: [String: String]) {
+        streams.withLock { streams in
+            (streams.compactMapValues(\.path), streams.compactMapValues(\.failure))
+        }
+    }
+}

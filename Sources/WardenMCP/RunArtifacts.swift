@@ -1,0 +1,98 @@
+import Foundation
+import MCP
+import WardenEngine
+
+/// What a run left in its workspace: the entries it created, changed or deleted, the images
+/// among them, and where its output beyond the result cap was saved.
+struct RunArtifacts: Sendable {
+    struct Change: Sendable, Hashable {
+        enum Kind: String, Sendable { case created, modified, deleted }
+        var path: WorkspacePath
+        var kind: Kind
+        var type: FileType
+        var size: Int
+    }
+
+    var changes: [Change] = []
+    /// Changes left out of `changes` by the listing limit.
+    var omitted = 0
+    var images: [(mimeType: String, base64: String)] = []
+    /// Workspace files holding a stream's whole output, by stream name.
+    var savedOutput: [String: WorkspacePath] = [:]
+    /// Why a stream's output could not be saved whole (the quota), by stream name.
+    var saveFailures: [String: String] = [:]
+
+    /// Compares two snapshots (by path; a change of type, size, mtime, ctime or inode is a
+    /// modification, except for directories), leaving out `excluded` paths (the saved output files themselves).
+    static func diff(
+        before: [String: FileEntry],
+        after: [String: FileEntry],
+        excluded: Set<String>,
+        limits: ArtifactLimits
+    ) -> RunArtifacts {
+        var all: [Change] = []
+        for (path, entry) in after where !excluded.contains(path) {
+            if let old = before[path] {
+                // A directory whose entries changed is not news: the entries are listed.
+                guard !old.sameVersion(as: entry), !(old.type == .directory && entry.type == .directory) else {
+                    continue
+                }
+                all.append(Change(path: entry.path, kind: .modified, type: entry.type, size: entry.size))
+            } else {
+                all.append(Change(path: entry.path, kind: .created, type: entry.type, size: entry.size))
+            }
+        }
+        for (path, entry) in before where after[path] == nil && !excluded.contains(path) {
+            all.append(Change(path: entry.path, kind: .deleted, type: entry.type, size: 0))
+        }
+        all.sort { $0.path.relative < $1.path.relative }
+        var artifacts = RunArtifacts()
+        artifacts.changes = Array(all.prefix(limits.maxListedFiles))
+        artifacts.omitted = all.count - artifacts.changes.count
+        return artifacts
+    }
+
+    /// Attaches the images the run created or changed, within the limits.
+    mutating func attachImages(
+        from files: WorkspaceFiles,
+        before: [String: FileEntry],
+        after: [String: FileEntry],
+        limits: ArtifactLimits
+    ) {
+        var total = 0
+        let candidates = after.values
+            .filter { entry in
+                entry.type == .file && entry.size > 0 && entry.size <= limits.maxImageBytes
+                    && MediaType.looksLikeImage(entry.path.name)
+                    && !(before[entry.path.relative].map { $0.sameVersion(as: entry) } ?? false)
+            }
+            .sorted { $0.path.relative < $1.path.relative }
+        for entry in candidates where images.count < limits.maxImages && total + entry.size <= limits.totalImageBytes {
+            guard let (bytes, _) = try? files.read(entry.path, cap: limits.maxImageBytes),
+                let type = MediaType.image(name: entry.path.name, bytes: bytes)
+            else { continue }
+            total += bytes.count
+            images.append((type, Data(bytes).base64EncodedString()))
+        }
+    }
+
+    /// The `files` array of a run's structured result.
+    var filesValue: Value {
+        .array(
+            changes.map { change in
+                [
+                    "path": .string(change.path.description), "change": .string(change.kind.rawValue),
+                    "type": .string(change.type.rawValue), "size": .int(change.size),
+                ]
+            }
+        )
+    }
+}
+
+extension FileEntry {
+    /// Whether two snapshots of the same path saw the same version of the entry.
+    func sameVersion(as other: FileEntry) -> Bool {
+        type == other.type && size == other.size && modified == other.modified && inode == other.inode
+            && changed == other.changed
+    }
+}

@@ -1,0 +1,21 @@
+import WardenEngine
+
+/// Everything a session's tools need: `run_code`, the file tools, and the artifact limits.
+struct Toolbox: Sendable {
+    let runCode: RunCodeTool
+    let files: FileTools
+    let artifacts: ArtifactLimits
+}
+
+/// How much of what a run produced is attached to its result.
+struct ArtifactLimits: Sendable {
+    /// Changed entries listed in `files` (the rest are counted in `files_truncated`).
+    var maxListedFiles = 200
+    /// Images attached as image content: at most this many, each at most `maxImageBytes`,
+    /// and together at most `totalImageBytes`, so one result stays well under 1 MiB.
+    var maxImages = 4
+    var maxImageBytes = 256 << 10
+    var totalImageBytes = 320 << 10
+    /// Where output beyond the result cap is saved, inside the workspace.
+    static let outputDirectory = ".warden/output"
+}
