@@ -227,14 +227,40 @@ struct RunCodeTool: Sendable {
     }
 
     /// Head and tail of a captured stream within the result cap, the cut marked and counted.
+    ///
+    /// The cap counts bytes as JSON will carry them (a control character becomes `\u00XX`, six
+    /// bytes), so output full of escapes cannot push one result event past what clients accept.
     static func capped(_ capture: OutputCapture) -> (text: String, truncated: Int) {
         let kept = capture.keptBytes
-        let limit = resultBytesPerStream
-        guard kept.count > limit else { return (capture.text, capture.truncatedBytes) }
-        let truncated = capture.totalBytes - limit
-        let head = String(decoding: kept.prefix(limit - limit / 2), as: UTF8.self)
-        let tail = String(decoding: kept.suffix(limit / 2), as: UTF8.self)
-        return (head + "\n[… \(truncated) bytes truncated …]\n" + tail, truncated)
+        let budget = resultBytesPerStream
+        guard kept.reduce(0, { $0 + jsonCost($1) }) > budget else { return (capture.text, capture.truncatedBytes) }
+        var head = 0
+        var spent = 0
+        while head < kept.count, spent + jsonCost(kept[head]) <= budget / 2 {
+            spent += jsonCost(kept[head])
+            head += 1
+        }
+        var tail = kept.count
+        spent = 0
+        while tail > head, spent + jsonCost(kept[tail - 1]) <= budget / 2 {
+            spent += jsonCost(kept[tail - 1])
+            tail -= 1
+        }
+        // Never cut inside a UTF-8 character.
+        while head > 0, head < kept.count, kept[head] & 0xC0 == 0x80 { head -= 1 }
+        while tail < kept.count, kept[tail] & 0xC0 == 0x80 { tail += 1 }
+        let truncated = capture.totalBytes - head - (kept.count - tail)
+        let text =
+            String(decoding: kept[..<head], as: UTF8.self) + "\n[… \(truncated) bytes truncated …]\n"
+            + String(decoding: kept[tail...], as: UTF8.self)
+        return (text, truncated)
+    }
+
+    /// Bytes one output byte may take in a JSON string: six for a control character, two for a
+    /// quote or backslash, and two for a non-ASCII byte (one byte of valid UTF-8, but an invalid
+    /// one becomes U+FFFD, three).
+    private static func jsonCost(_ byte: UInt8) -> Int {
+        byte < 0x20 ? 6 : (byte == 0x22 || byte == 0x5C || byte >= 0x80 ? 2 : 1)
     }
 
     /// Splits output into pieces of at most `progressChunkBytes`, never inside a UTF-8 character.

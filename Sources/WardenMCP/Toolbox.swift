@@ -15,7 +15,7 @@ struct ArtifactLimits: Sendable {
     /// and together at most `totalImageBytes`, so one result stays well under 1 MiB.
     var maxImages = 4
     var maxImageBytes = 256 << 10
-    var totalImageBytes = 320 << 10
+    var totalImageBytes = 256 << 10
     /// Where output beyond the result cap is saved, inside the workspace.
     static let outputDirectory = ".warden/output"
 }

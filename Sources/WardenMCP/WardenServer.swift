@@ -20,7 +20,8 @@ public struct WardenServer: Sendable {
 
     /// - Parameter onRunning: called with the bound port once the server listens (port 0 binds
     ///   an ephemeral one).
-    /// - Throws: when asked to listen beyond loopback without a token.
+    /// - Throws: when asked to listen beyond loopback without a token, or when session
+    ///   workspaces cannot be mounted (no CAP_SYS_ADMIN).
     public init(
         configuration: ServerConfiguration,
         supervisor: Supervisor,
@@ -33,11 +34,14 @@ public struct WardenServer: Sendable {
                 "refusing to listen on \(configuration.host) without --token: only loopback may go without one"
             )
         }
+        // Every session needs a workspace: fail now, clearly, rather than refuse each session.
+        let workspaces = try WorkspaceStore(host: supervisor.host, capacity: configuration.maxSessions)
+        workspaces.remove(try workspaces.create())
         let registry = SessionRegistry(
             maxSessions: configuration.maxSessions,
             idleTimeout: configuration.idleTimeout,
             keepAliveInterval: configuration.keepAliveInterval,
-            workspaces: try WorkspaceStore(host: supervisor.host, capacity: configuration.maxSessions),
+            workspaces: workspaces,
             logger: logger
         )
         var files = FileTools()

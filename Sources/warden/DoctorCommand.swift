@@ -57,8 +57,39 @@ struct DoctorCommand: AsyncParsableCommand {
                 out.write("Probe run: FAILED \(error)\n")
             }
         }
+        if healthy {
+            let ok = await Self.probeWorkspace(host: host, logger: logger, out: out)
+            healthy = healthy && ok
+        }
         out.write(healthy ? "This host can run Warden.\n" : "This host cannot run Warden safely.\n")
         if !healthy { throw ExitCode(1) }
+    }
+}
+
+extension DoctorCommand {
+    /// Mounts a session workspace, writes a file into it as a tool would, and reads it from a
+    /// sandboxed run: what `warden serve` needs for every session.
+    static func probeWorkspace(host: SandboxHost, logger: Logger, out: FileDescriptorWriter) async -> Bool {
+        do {
+            let store = try WorkspaceStore(host: host, capacity: 1)
+            let workspace = try store.create()
+            defer { store.remove(workspace) }
+            try workspace.files.write(WorkspacePath("probe.txt"), Array("workspace ok".utf8), mode: .create)
+            let result = try await Supervisor(host: host, logger: logger).execute(
+                RunRequest(language: .sh, code: "cat probe.txt", workspace: .session(workspace))
+            )
+            let ok = result.stdout.text == "workspace ok"
+            let quota = host.configuration.workspaceQuota
+            out.write(
+                "Session workspaces: \(ok ? "ok" : "FAILED") tmpfs of \(quota.bytes >> 20) MiB and \(quota.entries) entries each"
+            )
+            out.write(ok ? "\n" : " — \(result.status.rawValue) \(result.message ?? result.stderr.text)\n")
+            return ok
+        } catch {
+            out.write("Session workspaces: FAILED \(error)\n")
+            out.write("  (each workspace is a tmpfs mounted by the server: it needs root or CAP_SYS_ADMIN)\n")
+            return false
+        }
     }
 }
 

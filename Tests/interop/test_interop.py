@@ -384,3 +384,17 @@ def test_a_closed_standalone_stream_can_be_reopened(server):
                     return
             time.sleep(0.5)
         raise AssertionError("the standalone stream was never released")
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_output_full_of_escapes_stays_under_the_event_limit(server, transport):
+    # Control characters take six bytes each in JSON; the result cap must count them so.
+    async with session_for(server, transport) as session:
+        code = ("import sys\nsys.stdout.write('\\x01' * 300000)\nsys.stderr.write('\"\\\\' * 150000)\n"
+                "sys.stdout.write('\\xff'.encode('latin-1').decode('latin-1') * 10)")
+        result = await session.call_tool("run_code", {"code": code})
+        s = result.structured_content
+        assert s["status"] == "completed"
+        assert 0 < s["stdout_truncated"] < 300010 and s["stderr_truncated"] > 0
+        assert s["stdout"].startswith("\x01") and "bytes truncated" in s["stdout"]
+        assert s["stdout_file"] and s["stderr_file"]
