@@ -5,7 +5,10 @@ Measures, in one run on this machine:
   - the time from the child writing its first line to the client receiving that progress
     event (compared with reading the first line of a directly spawned child);
   - calls per second with 16 concurrent sessions (compared with 16 concurrent direct spawns);
-  - the server's memory: base, per idle session (1,000 open), per open SSE stream (200 open).
+  - the server's memory: base, per idle session (1,000 open), per open SSE stream (200 open);
+  - session workspaces: opening a session (which mounts its workspace), write_file, read_file
+    and list_files round trips, each against a `ping` round trip (the transport's own cost), and
+    run_code in a workspace of 1,000 files (its before/after snapshots) against an empty one.
 
 Usage: .venv/bin/python bench/mcp_bench.py [--runs 200] [--warden .build/release/warden]
 Raw HTTP (httpx) keeps client overhead out of the numbers; the interop tests cover the
@@ -86,6 +89,61 @@ async def call_streamable(client, server, headers, code, token=None, on_progress
                 on_progress()
             if "result" in message:
                 return message["result"]
+
+
+async def rpc(client, server, headers, method, params=None):
+    """One JSON-RPC request over Streamable HTTP; returns its result (SSE or JSON response)."""
+    body = {"jsonrpc": "2.0", "id": 7, "method": method}
+    if params is not None:
+        body["params"] = params
+    async with client.stream("POST", server.url("/mcp"), headers=headers, json=body) as response:
+        async for line in response.aiter_lines():
+            text = line[6:] if line.startswith("data: ") else line
+            if text.startswith("{") and '"id":7' in text.replace(" ", ""):
+                message = json.loads(text)
+                assert "result" in message, message
+                return message["result"]
+
+
+async def workspace_rows(client, server, runs):
+    """Session opening, file tools and run_code snapshots, each against its baseline."""
+    rows = []
+    headers = await open_session(client, server)
+    tool = lambda name, **arguments: rpc(client, server, headers, "tools/call", {"name": name, "arguments": arguments})
+    await tool("write_file", path="data/a.txt", content="x" * 1024)
+    for i in range(100):
+        await tool("write_file", path=f"list/{i}.txt", content="y")
+    samples = {"ping": [], "open": [], "write": [], "read": [], "list": []}
+    for i in range(runs):
+        t = time.perf_counter(); await rpc(client, server, headers, "ping"); samples["ping"].append(time.perf_counter() - t)
+        t = time.perf_counter(); h = await open_session(client, server); samples["open"].append(time.perf_counter() - t)
+        await client.delete(server.url("/mcp"), headers={"Mcp-Session-Id": h["Mcp-Session-Id"]})
+        t = time.perf_counter(); r = await tool("write_file", path="data/b.txt", content="z" * 1024); samples["write"].append(time.perf_counter() - t)
+        assert not r.get("isError"), r
+        t = time.perf_counter(); r = await tool("read_file", path="data/a.txt"); samples["read"].append(time.perf_counter() - t)
+        assert r["content"][0]["text"] == "x" * 1024, r
+        t = time.perf_counter(); r = await tool("list_files", path="list"); samples["list"].append(time.perf_counter() - t)
+        assert len(r["structuredContent"]["entries"]) == 100, r
+    ms = {k: [v * 1000 for v in values] for k, values in samples.items()}
+    base = statistics.median(ms["ping"])
+    rows.append(("`ping` round trip (baseline for the rows below)", base, pct(ms["ping"], 0.99), "baseline"))
+    for key, name in (("open", "open a session (initialize + initialized; mounts its workspace)"),
+                      ("write", "`write_file` of 1 KiB"), ("read", "`read_file` of 1 KiB"),
+                      ("list", "`list_files` of 100 entries")):
+        rows.append((name, statistics.median(ms[key]), pct(ms[key], 0.99), f"+{statistics.median(ms[key]) - base:.2f} ms"))
+
+    # run_code in an empty workspace against one holding 1,000 files (two snapshots per run).
+    empty = await open_session(client, server)
+    full = await open_session(client, server)
+    await call_streamable(client, server, full, "import os\nfor i in range(1000): open(f'f{i}', 'w').write('x')")
+    e, f = [], []
+    for i in range(runs):
+        t = time.perf_counter(); await call_streamable(client, server, empty, "print(1)"); e.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter(); await call_streamable(client, server, full, "print(1)"); f.append((time.perf_counter() - t) * 1000)
+    rows.append(("`run_code` `print(1)` in an empty workspace (baseline)", statistics.median(e), pct(e, 0.99), "baseline"))
+    rows.append(("`run_code` `print(1)` in a workspace of 1,000 files", statistics.median(f), pct(f, 0.99),
+                 f"+{statistics.median(f) - statistics.median(e):.2f} ms"))
+    return rows
 
 
 class LegacySession:
@@ -196,6 +254,8 @@ async def main():
             for _ in range(per_worker):
                 await call_streamable(client, server, h, "print(1)")
         t = time.perf_counter(); await asyncio.gather(*(warden_worker(h) for h in sessions)); warden_rate = 16 * per_worker / (time.perf_counter() - t)
+
+        rows += await workspace_rows(client, server, min(args.runs, 100))
 
         # Memory: idle sessions, then open SSE streams.
         await asyncio.sleep(0.5)

@@ -65,8 +65,10 @@ public struct SandboxHost: Sendable {
         )
     }
 
-    /// Removes the runtime directory (compiled policy, leftover run files).
+    /// Removes the runtime directory (compiled policy, leftover run files) and gives up the
+    /// cgroup instance number.
     public func cleanUp() {
+        cgroups.releaseInstance()
         removeTree(configuration.runtimeDirectory)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import MCP
 import WardenEngine
 
@@ -348,10 +349,16 @@ struct FileTools: Sendable {
         return .object(object)
     }
 
+    /// `2026-11-25T06:22:29.123Z`: formatted by hand, since a listing formats thousands.
     static func isoDate(_ seconds: Double) -> String {
-        Date(timeIntervalSince1970: seconds).formatted(
-            .iso8601.year().month().day().time(includingFractionalSeconds: true)
-        )
+        var time = time_t(seconds.rounded(.down))
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let millis = Int((seconds - seconds.rounded(.down)) * 1000)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let fraction = millis < 10 ? "00\(millis)" : (millis < 100 ? "0\(millis)" : "\(millis)")
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction)Z"
     }
 
     static func json(_ value: Value) -> String {

@@ -308,6 +308,17 @@ def test_the_workspace_is_deleted_with_its_session():
         assert os.listdir(roots[0]) == []
         httpx.post(s.url("/mcp"), headers=JSON, json=INIT)
         assert len(os.listdir(roots[0])) == 1
+        # An HTTP+SSE session's workspace goes when its stream closes.
+        with httpx.Client(timeout=10) as client:
+            with client.stream("GET", s.url("/sse"), headers={"Accept": "text/event-stream"}) as stream:
+                for line in stream.iter_lines():
+                    if line.startswith("data: "):
+                        break
+                assert len(os.listdir(roots[0])) == 2
+        deadline = time.monotonic() + 15
+        while len(os.listdir(roots[0])) != 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(os.listdir(roots[0])) == 1
     finally:
         s.stop()
     assert not os.path.exists(roots[0]) or os.listdir(roots[0]) == []
