@@ -5,9 +5,8 @@ import WardenEngine
 extension MCPSession {
     /// Registers the session's methods on its SDK server and starts it on its transport.
     func start(tools: Toolbox) async throws {
-        let list = [tools.runCode.tool] + tools.files.tools
         await server.withMethodHandler(ListTools.self) { _ in
-            ListTools.Result(tools: list)
+            ListTools.Result(tools: tools.list)
         }
         await server.withMethodHandler(ListResources.self) { [weak self] params in
             guard let self else { throw MCPError.internalError("session closed") }

@@ -1,3 +1,4 @@
+import MCP
 import WardenEngine
 
 /// Everything a session's tools need: `run_code`, the file tools, and the artifact limits.
@@ -5,6 +6,15 @@ struct Toolbox: Sendable {
     let runCode: RunCodeTool
     let files: FileTools
     let artifacts: ArtifactLimits
+    /// The `tools/list` answer, built once: every session shares it (schemas are large).
+    let list: [Tool]
+
+    init(runCode: RunCodeTool, files: FileTools, artifacts: ArtifactLimits) {
+        self.runCode = runCode
+        self.files = files
+        self.artifacts = artifacts
+        self.list = [runCode.tool] + files.tools
+    }
 }
 
 /// How much of what a run produced is attached to its result.
