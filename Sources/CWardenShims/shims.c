@@ -10,6 +10,7 @@
 #include <spawn.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/vfs.h>
@@ -83,6 +84,10 @@ int CWardenShims_openat_beneath(int dirfd, const char *path, int flags, unsigned
         if (fd >= 0 || errno != EAGAIN) return (int)fd;
     }
     return -1;
+}
+
+const void *CWardenShims_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
+    return memmem(haystack, haystack_length, needle, needle_length);
 }
 
 int CWardenShims_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int no_replace) {

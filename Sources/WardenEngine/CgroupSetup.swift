@@ -6,8 +6,8 @@ import Synchronization
 ///
 /// cgroup v1 `memory` and `pids` hierarchies and a v2 hierarchy (with or without controllers;
 /// its `cgroup.kill` alone is worth having) each get a `warden-runs` parent, under it one group
-/// per sandbox identity (`id-<uid>`, holding the memory limit) and in that one leaf per run slot
-/// (`slot-<n>`), created on first use with their limits written once; a run only joins leaves.
+/// per sandbox identity (`id-<uid>`, holding the memory limit) and in that one leaf per
+/// concurrent run of the identity and server (`run-<lane>-<instance>`), created on first use with their limits written once; a run only joins leaves.
 ///
 /// The groups are kept, not removed, when the server stops: every removed memory cgroup lingers
 /// in the kernel as a "dying" group while pages are charged to it, and a parent with many of
@@ -20,33 +20,27 @@ package struct CgroupSetup: Sendable {
     var pids = false
     var kill = false
     private let created = CreatedGroups()
-    /// This server's number among those running on the host, held by an exclusive lock for
-    /// the process's life: concurrent servers never share a run's leaf group, and a restarted
-    /// one reuses the leaves of the last (no new groups, so no dying memory cgroups).
+    /// The server's instance number (see ``ServerInstance``), part of every leaf's name.
     var instance = 0
-    private let instanceLock = InstanceLock()
-
-    private final class InstanceLock: Sendable {
-        let fd = Mutex<Int32>(-1)
-    }
 
     private final class CreatedGroups: Sendable {
         let paths = Mutex<Set<String>>([])
         func withLock<R>(_ body: (inout Set<String>) -> R) -> R { paths.withLock { body(&$0) } }
     }
 
-    /// The groups a run joins: in each hierarchy, the leaf `id-<identity>/slot-<slot>-<instance>`.
+    /// The groups a run joins: in each hierarchy, the leaf `id-<identity>/run-<lane>-<instance>`,
+    /// where `lane` tells apart the concurrent runs of one identity.
     ///
     /// The memory limit sits on the identity's group, so a session's runs share it together
     /// with the workspace's tmpfs pages they wrote (which stay charged there, not to a slot
     /// another session reuses); `memoryBytes` is the whole budget. Each run still has a leaf
     /// of its own, so its pids limit, OOM count and `cgroup.kill` touch no other run, even of
     /// another server on the same host (hence the instance number in its name).
-    package func groups(for identity: UInt32, slot: Int, limits: SandboxLimits) throws(SandboxError) -> [String] {
+    package func groups(for identity: UInt32, lane: Int, limits: SandboxLimits) throws(SandboxError) -> [String] {
         var leaves: [String] = []
         for parent in parents {
             let group = "\(parent)/id-\(identity)"
-            let leaf = "\(group)/slot-\(slot)-\(instance)"
+            let leaf = "\(group)/run-\(lane)-\(instance)"
             leaves.append(leaf)
             if created.withLock({ $0.contains(leaf) }) { continue }
             if !created.withLock({ $0.contains(group) }) {
@@ -77,11 +71,9 @@ package struct CgroupSetup: Sendable {
         }
     }
 
-    static func prepare(root: String) -> CgroupSetup {
+    static func prepare(root: String, instance: Int) -> CgroupSetup {
         var setup = CgroupSetup()
-        let (instance, lock) = claimInstance()
         setup.instance = instance
-        setup.instanceLock.fd.withLock { $0 = lock }
         let v2Root = isCgroup2(root) ? root : (isCgroup2(root + "/unified") ? root + "/unified" : nil)
         if let v2Root, let parent = makeParent(in: v2Root) {
             enableControllers(v2Root, parent)
@@ -102,31 +94,6 @@ package struct CgroupSetup: Sendable {
             setup.pids = true
         }
         return setup
-    }
-
-    /// Lets another server (or the next host in this process) take this instance number.
-    package func releaseInstance() {
-        instanceLock.fd.withLock { fd in
-            if fd >= 0 { close(fd) }
-            fd = -1
-        }
-    }
-
-    /// The lowest instance number whose lock file no running server holds, and the fd that
-    /// holds its lock until ``releaseInstance()`` or the process's exit.
-    private static func claimInstance() -> (Int, Int32) {
-        let directory = access("/run", W_OK) == 0 ? "/run/warden-instances" : "/tmp/warden-instances-\(geteuid())"
-        var info = stat()
-        guard mkdir(directory, 0o700) == 0 || errno == EEXIST, lstat(directory, &info) == 0,
-            info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid()
-        else { return (Int(getpid()), -1) }
-        for instance in 0..<4096 {
-            let fd = open("\(directory)/\(instance).lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { continue }
-            if flock(fd, LOCK_EX | LOCK_NB) == 0 { return (instance, fd) }
-            close(fd)
-        }
-        return (Int(getpid()), -1)
     }
 
     private static func isCgroup2(_ path: String) -> Bool {

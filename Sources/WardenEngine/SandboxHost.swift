@@ -10,6 +10,7 @@ public struct SandboxHost: Sendable {
     /// The compiled filters the launcher loads on every run.
     let filterPath: String
     package let cgroups: CgroupSetup
+    package let instance: ServerInstance
     /// Read-only binds shared by every run (system directories and interpreter prefixes).
     let systemPaths: [String]
 
@@ -45,7 +46,10 @@ public struct SandboxHost: Sendable {
             throw SandboxError(.policy, "cannot write \(filterPath)", errno: errno)
         }
         let catalog = InterpreterCatalog.discover(searchPath: configuration.searchPath)
-        let cgroups = configuration.useCgroups ? CgroupSetup.prepare(root: configuration.cgroupRoot) : CgroupSetup()
+        let instance = ServerInstance.claim()
+        let cgroups =
+            configuration.useCgroups
+            ? CgroupSetup.prepare(root: configuration.cgroupRoot, instance: instance.number) : CgroupSetup()
         var paths: [String] = [
             "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache",
             "/etc/ssl", "/etc/localtime", "/etc/alternatives", "/etc/ca-certificates",
@@ -61,14 +65,15 @@ public struct SandboxHost: Sendable {
             layers: layers,
             filterPath: filterPath,
             cgroups: cgroups,
+            instance: instance,
             systemPaths: paths
         )
     }
 
     /// Removes the runtime directory (compiled policy, leftover run files) and gives up the
-    /// cgroup instance number.
+    /// server's instance number.
     public func cleanUp() {
-        cgroups.releaseInstance()
+        instance.release()
         removeTree(configuration.runtimeDirectory)
     }
 }
@@ -111,14 +116,48 @@ func writeWholeFile(_ path: String, _ bytes: [UInt8], mode: mode_t) -> Bool {
     return true
 }
 
-/// Deletes a directory tree without following symlinks (only used on our own runtime files).
+/// Deletes a directory tree without following symlinks or crossing into another file system
+/// (a workspace still mounted under it is left alone): every step is relative to a directory
+/// fd opened with `O_NOFOLLOW`. Only used on Warden's own runtime files.
 func removeTree(_ path: String) {
     var info = stat()
     guard lstat(path, &info) == 0 else { return }
-    if (info.st_mode & S_IFMT) == S_IFDIR {
-        for name in directoryNames(path) { removeTree(path + "/" + name) }
-        rmdir(path)
-    } else {
+    guard info.st_mode & S_IFMT == S_IFDIR else {
         unlink(path)
+        return
+    }
+    let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    removeContents(of: fd, device: info.st_dev, depth: 0)
+    close(fd)
+    rmdir(path)
+}
+
+private func removeContents(of directory: Int32, device: dev_t, depth: Int) {
+    guard depth < 64, let stream = fdopendir(fcntl(directory, F_DUPFD_CLOEXEC, 0)) else { return }
+    defer { closedir(stream) }
+    var names: [String] = []
+    while let entry = readdir(stream) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) {
+            String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    for name in names {
+        var info = stat()
+        guard fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            guard info.st_dev == device else { continue }
+            let child = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard child >= 0 else { continue }
+            var opened = stat()
+            if fstat(child, &opened) == 0, opened.st_dev == device {
+                removeContents(of: child, device: device, depth: depth + 1)
+            }
+            close(child)
+            unlinkat(directory, name, AT_REMOVEDIR)
+        } else {
+            unlinkat(directory, name, 0)
+        }
     }
 }

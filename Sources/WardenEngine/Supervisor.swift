@@ -27,6 +27,8 @@ public actor Supervisor: Service {
     private var waiting: [RunID: CheckedContinuation<Int?, Never>] = [:]
     private var processes: [RunID: SandboxProcess] = [:]
     private var nextID: RunID = 1
+    /// The cgroup leaves in use per identity: concurrent runs of one session each get their own.
+    private var lanes: [UInt32: Set<Int>] = [:]
 
     public init(host: SandboxHost, logger: Logger) {
         self.host = host
@@ -76,7 +78,23 @@ public actor Supervisor: Service {
         guard let slot = try await admit(id) else {
             return RunResult(unstarted: .cancelled, duration: clock.now - start, message: "cancelled while queued")
         }
-        let result = await perform(request, interpreter: interpreter, id: id, slot: slot, body: body)
+        // A session's runs all take its workspace's uid, so each can change what the last one
+        // wrote; one-off runs take their slot's.
+        let identity: UInt32
+        switch request.workspace {
+        case .ephemeral: identity = host.configuration.identityBase + UInt32(slot)
+        case .session(let workspace): identity = workspace.identity
+        }
+        let lane = await acquireLane(identity)
+        let result = await perform(
+            request,
+            interpreter: interpreter,
+            id: id,
+            identity: identity,
+            lane: lane,
+            body: body
+        )
+        await releaseLane(identity, lane)
         await finish(id)
         return result
     }
@@ -103,6 +121,21 @@ public actor Supervisor: Service {
         }
         try LaunchPlan.validate(environment: request.environment)
         return interpreter
+    }
+
+    /// The lowest leaf number no running run of `identity` uses: one per concurrent run of a
+    /// session (usually just 0), so the cgroups stay about one per session, not per slot.
+    private func acquireLane(_ identity: UInt32) -> Int {
+        var used = lanes[identity] ?? []
+        let lane = (0...).first { !used.contains($0) }!
+        used.insert(lane)
+        lanes[identity] = used
+        return lane
+    }
+
+    private func releaseLane(_ identity: UInt32, _ lane: Int) {
+        lanes[identity]?.remove(lane)
+        if lanes[identity]?.isEmpty == true { lanes[identity] = nil }
     }
 
     private func allocateID() -> RunID {
@@ -172,7 +205,8 @@ public actor Supervisor: Service {
         _ request: RunRequest,
         interpreter: Interpreter,
         id: RunID,
-        slot: Int,
+        identity: UInt32,
+        lane: Int,
         body: (RunOutput) async -> Void
     ) async -> RunResult {
         let configuration = host.configuration
@@ -184,18 +218,11 @@ public actor Supervisor: Service {
         let process: SandboxProcess
         do {
             try prepare(runDirectory: runDirectory, request: request)
-            // A session's runs all take its workspace's uid, so each can change what the last
-            // one wrote; their shared memory group also holds the workspace's tmpfs pages, so it
-            // gets the workspace quota on top of the memory limit.
+            // A session's memory group also holds its workspace's tmpfs pages, so it gets the
+            // workspace quota on top of the memory limit.
             var limits = configuration.limits
-            let identity: UInt32
-            switch request.workspace {
-            case .ephemeral: identity = configuration.identityBase + UInt32(slot)
-            case .session(let workspace):
-                identity = workspace.identity
-                limits.memoryBytes += workspace.quota.bytes
-            }
-            let cgroups = try host.cgroups.groups(for: identity, slot: slot, limits: limits)
+            if case .session(let workspace) = request.workspace { limits.memoryBytes += workspace.quota.bytes }
+            let cgroups = try host.cgroups.groups(for: identity, lane: lane, limits: limits)
             let plan = LaunchPlan.make(
                 host: host,
                 interpreter: interpreter,

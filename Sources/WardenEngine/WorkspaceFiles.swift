@@ -147,8 +147,11 @@ public struct WorkspaceFiles: Sendable {
             }
             let fd = openat(parent, path.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
             guard fd >= 0 else { throw FileError.from(errno: errno, path: "\(path)") }
+            defer { close(fd) }
+            var opened = stat()
+            guard fstat(fd, &opened) == 0 else { throw FileError.from(errno: errno, path: "\(path)") }
+            try requireRegular(opened, path)
             let content = try readAll(fd, cap: cap, path: path)
-            close(fd)
             guard String(validating: content, as: UTF8.self) != nil else {
                 throw FileError(.invalidEncoding, "\(path) is not UTF-8 text; rewrite it with write_file")
             }
@@ -161,12 +164,17 @@ public struct WorkspaceFiles: Sendable {
                     "old_text occurs \(matches.count) times in \(path); add context to make it unique or set replace_all"
                 )
             }
+            let replacement = Array(new.utf8)
+            let (growth, overflow) = (replacement.count - needle.count).multipliedReportingOverflow(by: matches.count)
+            guard !overflow, content.count + growth <= cap else {
+                throw FileError(.tooLarge, "the edited \(path) would be larger than \(cap) bytes")
+            }
             var result: [UInt8] = []
             result.reserveCapacity(content.count)
             var cursor = 0
             for match in matches {
                 result += content[cursor..<match]
-                result += new.utf8
+                result += replacement
                 cursor = match + needle.count
             }
             result += content[cursor...]
@@ -396,18 +404,26 @@ public struct WorkspaceFiles: Sendable {
     }
 
     /// Byte offsets of the non-overlapping occurrences of `needle` (exact bytes, no Unicode
-    /// equivalence: an edit must change exactly what was asked).
+    /// equivalence: an edit must change exactly what was asked), found with glibc's `memmem`
+    /// (two-way search, linear), so a long needle cannot make an edit quadratic.
     static func occurrences(of needle: [UInt8], in haystack: [UInt8]) -> [Int] {
         guard !needle.isEmpty, haystack.count >= needle.count else { return [] }
         var result: [Int] = []
-        var index = 0
-        let first = needle[0]
-        while index <= haystack.count - needle.count {
-            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) {
-                result.append(index)
-                index += needle.count
-            } else {
-                index += 1
+        haystack.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { pin in
+                var start = 0
+                while start <= hay.count - pin.count,
+                    let found = CWardenShims_memmem(
+                        hay.baseAddress! + start,
+                        hay.count - start,
+                        pin.baseAddress!,
+                        pin.count
+                    )
+                {
+                    let offset = hay.baseAddress!.distance(to: found)
+                    result.append(offset)
+                    start = offset + pin.count
+                }
             }
         }
         return result

@@ -16,7 +16,11 @@ public final class WorkspaceStore: Sendable {
     public let capacity: Int
     private let used = Mutex<Set<Int>>([])
 
-    /// Prepares `root` (mode 0700) and removes what a previous server left in it.
+    /// Marks a directory as a workspace root, so a mistyped root is never cleared.
+    static let marker = ".warden-workspaces"
+
+    /// Prepares `root` (mode 0700, marked) and removes the workspaces a previous server left in
+    /// it. An existing root must be a directory of this user that is empty or marked.
     public init(root: String, quota: WorkspaceQuota, firstIdentity: UInt32, capacity: Int) throws(SandboxError) {
         self.root = root
         self.quota = quota
@@ -30,18 +34,35 @@ public final class WorkspaceStore: Sendable {
             guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else {
                 throw SandboxError(.setupFailed, "the workspace root \(root) is not a directory owned by this user")
             }
-            for name in directoryNames(root) { Self.destroy("\(root)/\(name)") }
+            let names = directoryNames(root)
+            guard names.isEmpty || names.contains(Self.marker) else {
+                throw SandboxError(
+                    .setupFailed,
+                    "the workspace root \(root) is not empty and not a Warden workspace root (no \(Self.marker))"
+                )
+            }
+            for name in names where Self.isWorkspaceName(name) { Self.destroy("\(root)/\(name)") }
         } else if mkdir(root, 0o700) != 0 {
             throw SandboxError(.setupFailed, "cannot create the workspace root \(root)", errno: errno)
         }
         chmod(root, 0o700)
+        guard writeWholeFile("\(root)/\(Self.marker)", [], mode: 0o600) else {
+            throw SandboxError(.setupFailed, "cannot mark the workspace root \(root)", errno: errno)
+        }
     }
 
-    /// The store for `host`'s configuration, with room for `capacity` workspaces.
+    /// The store for `host`'s configuration, with room for `capacity` workspaces. The default
+    /// root belongs to the server's instance number, so a restart clears what a crash left.
     public convenience init(host: SandboxHost, capacity: Int) throws(SandboxError) {
         let configuration = host.configuration
+        let instance = host.instance
+        let root =
+            configuration.workspaceRoot
+            ?? (instance.directory == "/tmp"
+                ? configuration.runtimeDirectory + "/workspaces"
+                : "\(instance.directory)/\(instance.number).workspaces")
         try self.init(
-            root: configuration.workspaceRoot ?? configuration.runtimeDirectory + "/workspaces",
+            root: root,
             quota: configuration.workspaceQuota,
             firstIdentity: configuration.workspaceIdentityBase,
             capacity: capacity
@@ -50,7 +71,7 @@ public final class WorkspaceStore: Sendable {
 
     /// Deletes every workspace (at server shutdown).
     public func removeAll() {
-        for name in directoryNames(root) { Self.destroy("\(root)/\(name)") }
+        for name in directoryNames(root) where Self.isWorkspaceName(name) { Self.destroy("\(root)/\(name)") }
         used.withLock { $0.removeAll() }
     }
 
@@ -108,10 +129,17 @@ public final class WorkspaceStore: Sendable {
     /// The number of workspaces in use.
     public var count: Int { used.withLock { $0.count } }
 
-    /// Unmounts (every layer) and removes one workspace directory.
+    /// Unmounts (every layer) and removes one workspace's mount point. Only `rmdir`: once
+    /// unmounted it is an empty directory, and nothing else is ever deleted here.
     private static func destroy(_ path: String) {
-        while CWardenShims_unmount(path) == 0 {}
-        removeTree(path)
+        var layers = 0
+        while layers < 64, CWardenShims_unmount(path) == 0 { layers += 1 }
+        rmdir(path)
+    }
+
+    /// Workspace directories are named by 1 to 16 lowercase hex digits.
+    static func isWorkspaceName(_ name: String) -> Bool {
+        (1...16).contains(name.utf8.count) && name.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 }
 

@@ -15,8 +15,9 @@ struct FileTools: Sendable {
     var writeCapBytes = 16 << 20
     var defaultListEntries = 1000
     var maxListEntries = 10_000
-    /// A listing stops (truncated) once its entries would take about this much JSON.
-    var listBudgetBytes = 256 << 10
+    /// A listing stops (truncated) once its entries would take about this much of the reply
+    /// (counted as JSON carries them, twice), so one reply stays far below 1 MiB.
+    var listBudgetBytes = 600 << 10
 
     static let names: Set<String> = ["write_file", "read_file", "list_files", "edit_file", "delete_file", "move_file"]
 
@@ -288,7 +289,7 @@ struct FileTools: Sendable {
         var (entries, truncated) = try files.list(path, recursive: recursive, limit: limit)
         var budget = listBudgetBytes
         if let cut = entries.firstIndex(where: { entry in
-            budget -= entry.path.description.utf8.count + (entry.target?.utf8.count ?? 0) + 96
+            budget -= MediaType.resultCost(entry.path.description) + MediaType.resultCost(entry.target ?? "") + 300
             return budget < 0
         }) {
             entries.removeSubrange(cut...)
@@ -349,16 +350,22 @@ struct FileTools: Sendable {
         return .object(object)
     }
 
-    /// `2026-11-25T06:22:29.123Z`: formatted by hand, since a listing formats thousands.
+    /// `2026-11-25T06:22:29.123Z`: formatted by hand, since a listing formats thousands. A run
+    /// can set any mtime (even INT64_MAX): it is clamped to years 0001–9999, never trusted.
     static func isoDate(_ seconds: Double) -> String {
-        var time = time_t(seconds.rounded(.down))
+        let clamped = seconds.isFinite ? min(max(seconds, -62_135_596_800), 253_402_300_799) : 0
+        let whole = clamped.rounded(.down)
+        var time = time_t(whole)
         var parts = tm()
-        gmtime_r(&time, &parts)
-        let millis = Int((seconds - seconds.rounded(.down)) * 1000)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let fraction = millis < 10 ? "00\(millis)" : (millis < 100 ? "0\(millis)" : "\(millis)")
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction)Z"
+        guard gmtime_r(&time, &parts) != nil else { return "1970-01-01T00:00:00.000Z" }
+        let millis = min(999, max(0, Int((clamped - whole) * 1000)))
+        func padded(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return
+            "\(padded(Int(parts.tm_year) + 1900, 4))-\(padded(Int(parts.tm_mon) + 1, 2))-\(padded(Int(parts.tm_mday), 2))T"
+            + "\(padded(Int(parts.tm_hour), 2)):\(padded(Int(parts.tm_min), 2)):\(padded(Int(parts.tm_sec), 2)).\(padded(millis, 3))Z"
     }
 
     static func json(_ value: Value) -> String {

@@ -60,6 +60,9 @@ final class MCPSession: Sendable {
         }
     }
 
+    /// Calls still running (a closed session's are being killed and reaped).
+    var activeCalls: Int { state.withLock { $0.calls.count } }
+
     /// Registers a running call so closing the session can stop it.
     func track(_ signal: CancellationSignal) {
         state.withLock { $0.calls[ObjectIdentifier(signal)] = signal }

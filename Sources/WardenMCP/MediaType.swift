@@ -40,9 +40,13 @@ enum MediaType {
     }
 
     /// The bytes `text` takes inside a JSON string (control characters become `\u00XX`).
-    static func jsonLength(_ bytes: [UInt8]) -> Int {
+    static func jsonLength<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> Int {
         bytes.reduce(0) { total, byte in
             total + (byte < 0x20 ? 6 : (byte == 0x22 || byte == 0x5C ? 2 : 1))
         }
     }
+
+    /// What a string sent both in `structuredContent` and in the JSON text block costs in one
+    /// result: once escaped, then escaped again inside the text (at most twice as long).
+    static func resultCost(_ text: String) -> Int { 3 * jsonLength(text.utf8) }
 }

@@ -47,7 +47,12 @@ struct RunArtifacts: Sendable {
         }
         all.sort { $0.path.relative < $1.path.relative }
         var artifacts = RunArtifacts()
-        artifacts.changes = Array(all.prefix(limits.maxListedFiles))
+        var budget = limits.listedFilesBudget
+        for change in all.prefix(limits.maxListedFiles) {
+            budget -= MediaType.resultCost(change.path.description) + 200
+            guard budget >= 0 else { break }
+            artifacts.changes.append(change)
+        }
         artifacts.omitted = all.count - artifacts.changes.count
         return artifacts
     }

@@ -19,7 +19,7 @@ public struct ServerConfiguration: Sendable {
     public var readCapBytes = 256 << 10
     /// Images a run created that are attached to its result: how many, and how large each.
     public var maxImages = 4
-    public var maxImageBytes = 256 << 10
+    public var maxImageBytes = 192 << 10
 
     public init() {}
 

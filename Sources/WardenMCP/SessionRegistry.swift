@@ -6,6 +6,8 @@ import WardenEngine
 /// Creates, finds, expires and caps the server's sessions.
 public actor SessionRegistry: Service {
     private var sessions: [String: MCPSession] = [:]
+    /// Set by ``closeAll()``: no session (and no workspace) is created after it.
+    private var closed = false
     private let maxSessions: Int
     private let idleTimeout: Duration
     private let keepAliveInterval: Duration
@@ -49,6 +51,7 @@ public actor SessionRegistry: Service {
     /// A new session with its own workspace.
     /// - Throws: ``SandboxError`` (`busy`) at the session cap, or when no workspace can be made.
     func create(principal: String, mode: SessionTransport.Mode, tools: Toolbox) async throws -> MCPSession {
+        guard !closed else { throw SandboxError(.shuttingDown, "The server is shutting down") }
         guard sessions.count < maxSessions else {
             throw SandboxError(.busy, "Too many sessions; try again later")
         }
@@ -83,6 +86,12 @@ public actor SessionRegistry: Service {
     func remove(_ id: String) async {
         guard let session = sessions.removeValue(forKey: id) else { return }
         await session.close()
+        // Its runs were told to stop; let them be reaped before the workspace's uid and memory
+        // group go to another session (bounded: a kill takes effect within the launcher's grace).
+        let deadline = ContinuousClock.now + .seconds(5)
+        while session.activeCalls > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         workspaces.remove(session.workspace)
         logger.debug("Session closed", metadata: ["mcp.session.id": "\(id)"])
     }
@@ -94,8 +103,11 @@ public actor SessionRegistry: Service {
         }
     }
 
+    /// Closes every session and deletes every workspace; later creations are refused.
     func closeAll() async {
+        closed = true
         for id in Array(sessions.keys) { await remove(id) }
+        workspaces.removeAll()
     }
 
     /// 128 bits from the system CSPRNG, as 32 hex digits.

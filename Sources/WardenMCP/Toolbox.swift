@@ -19,13 +19,16 @@ struct Toolbox: Sendable {
 
 /// How much of what a run produced is attached to its result.
 struct ArtifactLimits: Sendable {
-    /// Changed entries listed in `files` (the rest are counted in `files_truncated`).
+    /// Changed entries listed in `files`, within about `listedFilesBudget` bytes of the result
+    /// (the rest are counted in `files_truncated`).
     var maxListedFiles = 200
+    var listedFilesBudget = 96 << 10
     /// Images attached as image content: at most this many, each at most `maxImageBytes`,
-    /// and together at most `totalImageBytes`, so one result stays well under 1 MiB.
+    /// and together at most `totalImageBytes` (256 KiB once in base64), so that with both
+    /// streams (64 KiB each as JSON, twice) and `files` one result stays well under 1 MiB.
     var maxImages = 4
-    var maxImageBytes = 256 << 10
-    var totalImageBytes = 256 << 10
+    var maxImageBytes = 192 << 10
+    var totalImageBytes = 192 << 10
     /// Where output beyond the result cap is saved, inside the workspace.
     static let outputDirectory = ".warden/output"
 }

@@ -31,11 +31,16 @@ struct WorkspaceResources {
             limit: workspace.quota.entries + 16
         )
         .entries.filter { $0.type == .file }
-        let page = entries.dropFirst(start).prefix(Self.pageSize)
-        let resources = page.map { entry in
-            Resource(name: entry.path.relative, uri: Self.uri(for: entry.path), mimeType: nil, size: entry.size)
+        // A page ends at pageSize entries or at about 600 KiB of JSON, whichever comes first.
+        var budget = 600 << 10
+        var resources: [Resource] = []
+        for entry in entries.dropFirst(start).prefix(Self.pageSize) {
+            let uri = Self.uri(for: entry.path)
+            budget -= MediaType.jsonLength(entry.path.relative.utf8) + uri.utf8.count + 80
+            guard budget >= 0 || resources.isEmpty else { break }
+            resources.append(Resource(name: entry.path.relative, uri: uri, mimeType: nil, size: entry.size))
         }
-        let next = start + page.count < entries.count ? String(start + page.count) : nil
+        let next = start + resources.count < entries.count ? String(start + resources.count) : nil
         return ListResources.Result(resources: resources, nextCursor: next)
     }
 

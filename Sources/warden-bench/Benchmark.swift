@@ -147,7 +147,7 @@ private func realPath(_ path: String) -> String? {
 private func launch(_ host: SandboxHost, _ command: [String], cgroups useCgroups: Bool = true) throws -> [String] {
     let cgroups =
         useCgroups
-        ? try host.cgroups.groups(for: host.configuration.identityBase, slot: 0, limits: host.configuration.limits) : []
+        ? try host.cgroups.groups(for: host.configuration.identityBase, lane: 0, limits: host.configuration.limits) : []
     return [host.configuration.launcherPath]
         + LaunchPlan.make(
             host: host,

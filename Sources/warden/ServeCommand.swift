@@ -84,9 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let entries = workspaceEntries ?? settings.int(forKey: "workspaceEntries") {
             sandbox.workspaceQuota.entries = max(16, entries)
         }
-        server.readCapBytes = max(4096, min(settings.int(forKey: "readCap") ?? server.readCapBytes, 512 << 10))
+        server.readCapBytes = max(4096, min(settings.int(forKey: "readCap") ?? server.readCapBytes, 256 << 10))
         server.maxImages = max(0, min(settings.int(forKey: "maxImages") ?? server.maxImages, 16))
-        server.maxImageBytes = max(0, min(settings.int(forKey: "maxImageBytes") ?? server.maxImageBytes, 512 << 10))
+        server.maxImageBytes = max(0, min(settings.int(forKey: "maxImageBytes") ?? server.maxImageBytes, 192 << 10))
 
         let host = try SandboxHost.prepare(sandbox, logger: logger)
         defer { host.cleanUp() }

@@ -28,7 +28,7 @@ class Server:
         environment = dict(os.environ, **(env or {}))
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if httpx.get(self.url("/healthz"), timeout=1).status_code == 200:
                     return

@@ -1,6 +1,5 @@
 """Session workspaces, file tools and run artifacts through the official MCP Python client."""
 import base64
-import glob
 import os
 import struct
 import time
@@ -296,31 +295,43 @@ async def test_workspace_files_are_resources(server):
             await s.read_resource("file:///etc/passwd")
 
 
-def test_the_workspace_is_deleted_with_its_session():
-    s = Server()
+def test_the_workspace_is_deleted_with_its_session(tmp_path):
+    root = str(tmp_path / "workspaces")
+
+    def workspaces():
+        return [n for n in os.listdir(root) if n != ".warden-workspaces"]
+
+    s = Server(extra=["--workspace-root", root])
     try:
-        roots = glob.glob(f"/tmp/warden-{s.process.pid}-*/workspaces")
-        assert len(roots) == 1
+        assert workspaces() == []
         response = httpx.post(s.url("/mcp"), headers=JSON, json=INIT)
         session = response.headers["mcp-session-id"]
-        assert len(os.listdir(roots[0])) == 1
+        assert len(workspaces()) == 1
         httpx.delete(s.url("/mcp"), headers={"Mcp-Session-Id": session})
-        assert os.listdir(roots[0]) == []
+        assert workspaces() == []
         httpx.post(s.url("/mcp"), headers=JSON, json=INIT)
-        assert len(os.listdir(roots[0])) == 1
+        assert len(workspaces()) == 1
         # An HTTP+SSE session's workspace goes when its stream closes.
         with httpx.Client(timeout=10) as client:
             with client.stream("GET", s.url("/sse"), headers={"Accept": "text/event-stream"}) as stream:
                 for line in stream.iter_lines():
                     if line.startswith("data: "):
                         break
-                assert len(os.listdir(roots[0])) == 2
+                assert len(workspaces()) == 2
         deadline = time.monotonic() + 15
-        while len(os.listdir(roots[0])) != 1 and time.monotonic() < deadline:
+        while len(workspaces()) != 1 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert len(os.listdir(roots[0])) == 1
+        assert len(workspaces()) == 1
     finally:
         s.stop()
-    assert not os.path.exists(roots[0]) or os.listdir(roots[0]) == []
+    # Shutdown deleted the last one.
+    assert workspaces() == []
     with open("/proc/self/mountinfo") as f:
-        assert roots[0] not in f.read()
+        assert root not in f.read()
+
+
+def test_a_foreign_directory_is_never_used_as_the_workspace_root(tmp_path):
+    (tmp_path / "precious.txt").write_text("keep me")
+    with pytest.raises(RuntimeError):
+        Server(extra=["--workspace-root", str(tmp_path)])
+    assert (tmp_path / "precious.txt").read_text() == "keep me"

@@ -49,40 +49,67 @@ static long oom_kills(const char *dir) {
 
 /*
  * The launcher's current group in the hierarchy holding `dir`: the mount point (what precedes
- * "/warden-runs") plus this process's path from /proc/self/cgroup for that hierarchy ("0::" for
- * v2, ":memory:" or ":pids:" for v1). Empty when it cannot be found.
+ * "/warden-runs") plus this process's path from /proc/self/cgroup for that hierarchy: the
+ * "0::" line for v2, else the line whose controller list (split on commas, so co-mounted
+ * "cpu,memory" works) names the mount point's last component. Returns -1 when it cannot be
+ * found or does not fit, so the run fails rather than staying in a group it will kill.
  */
-static void origin_of(const char *dir, char *out, size_t size) {
+static int origin_of(const char *dir, char *out, size_t size) {
     out[0] = 0;
     const char *cut = strstr(dir, "/warden-runs");
-    if (!cut) return;
+    if (!cut || (size_t)(cut - dir) >= 512) return -1;
     char root[512];
     snprintf(root, sizeof root, "%.*s", (int)(cut - dir), dir);
     const char *base = strrchr(root, '/');
     base = base ? base + 1 : root;
-    char key[32];
-    if (!strcmp(base, "memory") || !strcmp(base, "pids")) snprintf(key, sizeof key, ":%s:", base);
-    else snprintf(key, sizeof key, "0::");
-    char text[4096];
+    int v1 = !strcmp(base, "memory") || !strcmp(base, "pids");
+    static char text[65536];
     int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0) return;
-    text[n] = 0;
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        char *found = strstr(line, key);
-        if (!found || (key[0] == '0' && found != line)) continue;
-        snprintf(out, size, "%s%s", root, found + strlen(key));
-        return;
+    if (fd < 0) return -1;
+    size_t length = 0;
+    for (;;) {
+        ssize_t n = read(fd, text + length, sizeof text - 1 - length);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        length += (size_t)n;
+        if (length == sizeof text - 1) break;
     }
+    close(fd);
+    text[length] = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        /* hierarchy-id:controller-list:path */
+        char *first = strchr(line, ':');
+        char *second = first ? strchr(first + 1, ':') : NULL;
+        if (!second) continue;
+        *second = 0;
+        const char *controllers = first + 1, *path = second + 1;
+        int match = 0;
+        if (!v1) {
+            match = !strncmp(line, "0:", 2) && controllers[0] == 0;
+        } else {
+            char list[256];
+            snprintf(list, sizeof list, "%s", controllers);
+            char *inner = NULL;
+            for (char *name = strtok_r(list, ",", &inner); name; name = strtok_r(NULL, ",", &inner)) {
+                if (!strcmp(name, base)) match = 1;
+            }
+        }
+        if (!match) continue;
+        int written = snprintf(out, size, "%s%s", root, path);
+        return written > 0 && (size_t)written < size ? 0 : -1;
+    }
+    return -1;
 }
 
 int wl_cgroups_enter(const wl_config *config, wl_cgroups *groups) {
     groups->count = 0;
     for (int i = 0; i < config->cgroup_count; i++) {
         snprintf(groups->dirs[i], sizeof groups->dirs[0], "%s", config->cgroups[i]);
-        origin_of(groups->dirs[i], groups->origins[i], sizeof groups->origins[0]);
+        if (origin_of(groups->dirs[i], groups->origins[i], sizeof groups->origins[0]) != 0) {
+            errno = ENOENT; /* where the launcher came from is unknown: it could not step back out */
+            return -1;
+        }
         groups->oom_before[i] = oom_kills(groups->dirs[i]);
         groups->count++;
         if (write_in(groups->dirs[i], "cgroup.procs", (unsigned long long)getpid()) != 0) return -1;

@@ -6,6 +6,7 @@
 #ifndef CWARDEN_SHIMS_H
 #define CWARDEN_SHIMS_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /// Spawns `path` with `fds[0...3]` as its fds 0–3 and nothing else open, every signal at its
@@ -40,6 +41,9 @@ int CWardenShims_errno(void);
 /// openat2(2) with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS (| RESOLVE_NO_SYMLINKS when
 /// `no_symlinks`), retried while the kernel reports a racing rename (EAGAIN); -1 with errno.
 int CWardenShims_openat_beneath(int dirfd, const char *path, int flags, unsigned int mode, int no_symlinks);
+
+/// memmem(3) (linear two-way search), hidden behind _GNU_SOURCE.
+const void *CWardenShims_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
 /// renameat2(2); `no_replace` sets RENAME_NOREPLACE. -1 with errno on failure.
 int CWardenShims_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int no_replace);
