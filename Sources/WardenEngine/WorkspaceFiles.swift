@@ -37,6 +37,7 @@ public struct WorkspaceFiles: Sendable {
             var status = stat()
             guard fstat(fd, &status) == 0 else { throw FileError.from(errno: errno, path: "\(path)") }
             try requireRegular(status, path)
+            guard !path.namesDirectory else { throw FileError(.invalidPath, "\(path)/ ends with / but is a file") }
             let size = Int(status.st_size)
             let start = min(max(0, offset), size)
             let wanted = length.map { min($0, size - start) } ?? (size - start)
@@ -109,6 +110,7 @@ public struct WorkspaceFiles: Sendable {
     @discardableResult
     public func write(_ path: WorkspacePath, _ bytes: [UInt8], mode: WriteMode) throws(FileError) -> FileEntry {
         guard !path.isRoot else { throw FileError(.isDirectory, "/workspace is a directory") }
+        guard !path.namesDirectory else { throw FileError(.invalidPath, "\(path)/ ends with /: name a file to write") }
         return try workspace.withDirectory { base throws(FileError) in
             let parent = try makeDirectories(base, path.parent)
             defer { close(parent) }
@@ -134,6 +136,7 @@ public struct WorkspaceFiles: Sendable {
     /// - Throws: `no_match` or `ambiguous_match` (with the count) when the match is not unique.
     public func edit(_ path: WorkspacePath, old: String, new: String, all: Bool, cap: Int) throws(FileError) -> Int {
         guard !old.isEmpty else { throw FileError(.noMatch, "old_text is empty; it must match text in the file") }
+        guard !path.namesDirectory else { throw FileError(.invalidPath, "\(path)/ ends with /: name a file to edit") }
         return try workspace.withDirectory { base throws(FileError) in
             guard !path.isRoot else { throw FileError(.isDirectory, "/workspace is a directory") }
             let parent = try open(base, path.parent, CWARDEN_O_PATH | O_DIRECTORY)
@@ -199,6 +202,9 @@ public struct WorkspaceFiles: Sendable {
                     close(fd)
                 }
                 guard unlinkat(parent, path.name, AT_REMOVEDIR) == 0 else {
+                    if (errno == ENOTEMPTY || errno == EEXIST) && recursive {
+                        throw FileError(.isDirectory, "\(path) could not be emptied: something keeps writing into it")
+                    }
                     if errno == ENOTEMPTY || errno == EEXIST {
                         throw FileError(.isDirectory, "\(path) is a non-empty directory; set recursive to delete it")
                     }
@@ -215,6 +221,9 @@ public struct WorkspaceFiles: Sendable {
     public func move(_ source: WorkspacePath, to destination: WorkspacePath) throws(FileError) {
         guard !source.isRoot, !destination.isRoot else {
             throw FileError(.invalidPath, "the workspace root cannot be moved or replaced")
+        }
+        guard !source.contains(destination) else {
+            throw FileError(.invalidPath, "\(source) cannot be moved into itself")
         }
         try workspace.withDirectory { base throws(FileError) in
             let from = try open(base, source.parent, CWARDEN_O_PATH | O_DIRECTORY)
@@ -490,34 +499,43 @@ public struct WorkspaceFiles: Sendable {
 
     /// Deletes everything under the directory `root` (kept open), deepest first, never
     /// following a link; subdirectories are reopened from `root` with RESOLVE_NO_SYMLINKS.
-    /// Bounded, so a run that keeps creating entries cannot keep it busy forever.
+    /// Names stay raw bytes (a run may make names that are not UTF-8). Bounded, so a run that
+    /// keeps creating entries cannot keep it busy forever.
     static func removeContents(_ root: Int32, budget: Int) {
-        var stack: [(path: [String], emptied: Bool)] = [([], false)]
+        var stack: [(path: [[UInt8]], emptied: Bool)] = [([], false)]
         var steps = 0
+        func joined(_ parts: ArraySlice<[UInt8]>) -> [CChar] {
+            let bytes = parts.isEmpty ? [UInt8(ascii: ".")] : Array(parts.joined(separator: [UInt8(ascii: "/")]))
+            return bytes.map { CChar(bitPattern: $0) } + [0]
+        }
         while let (sub, emptied) = stack.popLast(), steps < budget {
             steps += 1
-            let relative = sub.isEmpty ? "." : sub.joined(separator: "/")
             if emptied {
-                let parent = sub.count == 1 ? "." : sub.dropLast().joined(separator: "/")
-                let fd = CWardenShims_openat_beneath(root, parent, CWARDEN_O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 1)
+                let fd = CWardenShims_openat_beneath(
+                    root,
+                    joined(sub.dropLast()),
+                    CWARDEN_O_PATH | O_DIRECTORY | O_CLOEXEC,
+                    0,
+                    1
+                )
                 if fd >= 0 {
-                    unlinkat(fd, sub[sub.count - 1], AT_REMOVEDIR)
+                    unlinkat(fd, sub[sub.count - 1].map { CChar(bitPattern: $0) } + [0], AT_REMOVEDIR)
                     close(fd)
                 }
                 continue
             }
-            let fd = CWardenShims_openat_beneath(root, relative, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, 1)
+            let fd = CWardenShims_openat_beneath(root, joined(sub[...]), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, 1)
             guard fd >= 0, let stream = fdopendir(fd) else {
                 if fd >= 0 { close(fd) }
                 continue
             }
-            var directories: [String] = []
+            var directories: [[UInt8]] = []
             while let entry = readdir(stream) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                    String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
+                if name == [46] || name == [46, 46] { continue }
+                if unlinkat(fd, name.map { CChar(bitPattern: $0) } + [0], 0) != 0 && errno == EISDIR {
+                    directories.append(name)
                 }
-                if name == "." || name == ".." { continue }
-                if unlinkat(fd, name, 0) != 0 && errno == EISDIR { directories.append(name) }
                 steps += 1
             }
             closedir(stream)

@@ -6,12 +6,17 @@
 public struct WorkspacePath: Sendable, Hashable, CustomStringConvertible {
     /// The components below the workspace root; empty for the root itself.
     public let components: [String]
+    /// Whether the text ended with `/` (it names a directory).
+    public let namesDirectory: Bool
 
     public static let mountPoint = "/workspace"
     static let maxBytes = 4096
     static let maxComponentBytes = 255
 
-    public init(components: [String]) { self.components = components }
+    public init(components: [String]) {
+        self.components = components
+        self.namesDirectory = false
+    }
 
     public init(_ text: String) throws(FileError) {
         guard !text.isEmpty else { throw FileError(.invalidPath, "the path is empty") }
@@ -42,6 +47,12 @@ public struct WorkspacePath: Sendable, Hashable, CustomStringConvertible {
             }
         }
         self.components = components
+        self.namesDirectory = text.hasSuffix("/")
+    }
+
+    /// Whether `other` is this path or lies below it.
+    public func contains(_ other: WorkspacePath) -> Bool {
+        other.components.count >= components.count && Array(other.components.prefix(components.count)) == components
     }
 
     public var isRoot: Bool { components.isEmpty }

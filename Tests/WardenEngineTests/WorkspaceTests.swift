@@ -257,6 +257,20 @@ import Testing
             ]
         )
         #expect(try files.list(WorkspacePath("."), recursive: true, limit: 2).truncated)
+        // A trailing slash names a directory; moving a directory into itself creates nothing.
+        #expect(code { try self.files.write(WorkspacePath("e/new/"), [1], mode: .create) } == .invalidPath)
+        #expect(code { _ = try self.files.read(WorkspacePath("e/f/two.txt/"), cap: 10) } == .invalidPath)
+        #expect(code { try self.files.move(WorkspacePath("e"), to: WorkspacePath("e/x/y")) } == .invalidPath)
+        #expect(code { _ = try self.files.entry(WorkspacePath("e/x")) } == .notFound)
+    }
+
+    @Test func recursiveDeleteRemovesNamesThatAreNotUTF8() async throws {
+        let made = try await run(
+            "mkdir -p d/sub; printf x > \"d/$(printf '\\377\\376')\"; printf y > \"d/sub/$(printf '\\300')\"; ls d | wc -l"
+        )
+        #expect(made.stdout.text == "2\n")
+        try files.delete(WorkspacePath("d"), recursive: true)
+        #expect(code { _ = try self.files.entry(WorkspacePath("d")) } == .notFound)
     }
 
     @Test func aSymlinkSwapRaceNeverLeadsOutside() async throws {
