@@ -7,7 +7,9 @@ import Synchronization
 ///
 /// Events are numbered `<stream>-<n>` (unique per session). The last events are kept in a
 /// bounded buffer so a client that reconnects with `Last-Event-ID` gets what it missed; the
-/// buffer goes when the stream finishes.
+/// buffer goes when the stream finishes. Events not yet written to the connection are counted:
+/// past ``backlogLimit``, droppable events (progress, log mirrors) are dropped, so a client
+/// that stops reading cannot make the server hold a run's whole output (responses still go).
 final class EventStream: Sendable {
     let number: Int
     private struct State {
@@ -16,10 +18,14 @@ final class EventStream: Sendable {
         var replay: [(Int, String)] = []
         var replayBytes = 0
         var finished = false
+        /// Bytes handed to the connection and not yet written.
+        var backlog = 0
     }
     private let state = Mutex(State())
     /// At most this many bytes of past events are kept for replay.
     static let replayLimit = 256 << 10
+    /// Unwritten bytes past which droppable events are dropped.
+    static let backlogLimit = 1 << 20
 
     init(number: Int) {
         self.number = number
@@ -31,9 +37,11 @@ final class EventStream: Sendable {
         let finished = state.withLock { state -> Bool in
             state.continuation?.finish()
             state.continuation = continuation
+            state.backlog = 0
             if let lastSequence {
                 for (sequence, text) in state.replay where sequence > lastSequence {
                     continuation.yield(ByteBuffer(string: text))
+                    state.backlog += text.utf8.count
                 }
             }
             return state.finished
@@ -45,14 +53,19 @@ final class EventStream: Sendable {
     /// Sends a comment that makes the client's SSE parser start (and proxies flush).
     func prime() {
         let text = SSEEvent(id: "\(number)-0", data: "").encoded
-        state.withLock { _ = $0.continuation?.yield(ByteBuffer(string: text)) }
+        state.withLock { state in
+            state.backlog += text.utf8.count
+            _ = state.continuation?.yield(ByteBuffer(string: text))
+        }
     }
 
-    /// Sends one event; returns false when the stream has finished.
+    /// Sends one event; returns false when the stream has finished or the event was dropped.
+    /// - Parameter droppable: the event may be dropped while the client is not reading.
     @discardableResult
-    func send(_ data: String, event: String? = nil) -> Bool {
+    func send(_ data: String, event: String? = nil, droppable: Bool = false) -> Bool {
         state.withLock { state in
             guard !state.finished else { return false }
+            if droppable && state.backlog > Self.backlogLimit { return false }
             state.sequence += 1
             let text = SSEEvent(id: "\(number)-\(state.sequence)", event: event, data: data).encoded
             state.replay.append((state.sequence, text))
@@ -60,14 +73,23 @@ final class EventStream: Sendable {
             while state.replayBytes > Self.replayLimit, !state.replay.isEmpty {
                 state.replayBytes -= state.replay.removeFirst().1.utf8.count
             }
+            state.backlog += text.utf8.count
             state.continuation?.yield(ByteBuffer(string: text))
             return true
         }
     }
 
+    /// The connection wrote `count` bytes of this stream.
+    func written(_ count: Int) {
+        state.withLock { $0.backlog = max(0, $0.backlog - count) }
+    }
+
     /// Sends raw text without an event id (keep-alive comments).
     func sendRaw(_ text: String) {
-        state.withLock { _ = $0.continuation?.yield(ByteBuffer(string: text)) }
+        state.withLock { state in
+            state.backlog += text.utf8.count
+            _ = state.continuation?.yield(ByteBuffer(string: text))
+        }
     }
 
     /// Ends the stream and frees its replay buffer.

@@ -36,7 +36,7 @@ struct LegacySSERoutes: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"],
-            body: StreamableHTTPRoutes.sseBody(body) { await registry.remove(id) }
+            body: StreamableHTTPRoutes.sseBody(body, of: stream) { await registry.remove(id) }
         )
     }
 

@@ -60,23 +60,26 @@ actor SessionTransport: Transport, HTTPContextProviding {
             pending[stream.number]?.remove(id)
             if pending[stream.number]?.isEmpty == true { finish(stream) }
         case .notification:
+            // Progress and log mirrors may be dropped for a client that stopped reading.
+            let droppable = message.method == "notifications/progress" || message.method == "notifications/message"
             if let token = message.progressToken, let stream = tokenStreams[token] {
-                stream.send(text)
+                stream.send(text, droppable: droppable)
             } else {
-                standalone?.send(text)
+                standalone?.send(text, droppable: droppable)
             }
         case .request:
             standalone?.send(text)
         }
     }
 
-    /// Sends a notification on the stream of a request still in flight (log mirroring).
+    /// Sends a progress or log notification on the stream of a request still in flight; it is
+    /// dropped while that stream's client is not reading (see ``EventStream/backlogLimit``).
     func send(_ data: Data, relatedTo requestKey: String) {
         guard let text = String(data: data, encoding: .utf8) else { return }
         if case .legacy = mode {
-            standalone?.send(text, event: "message")
+            standalone?.send(text, event: "message", droppable: true)
         } else if let stream = requestStreams[requestKey] {
-            stream.send(text)
+            stream.send(text, droppable: true)
         }
     }
 

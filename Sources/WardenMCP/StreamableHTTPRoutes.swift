@@ -83,7 +83,7 @@ struct StreamableHTTPRoutes: Sendable {
         await session.transport.deliver(data)
         var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"]
         headers[Self.sessionHeader] = session.id
-        return Response(status: .ok, headers: headers, body: Self.sseBody(events))
+        return Response(status: .ok, headers: headers, body: Self.sseBody(events, of: stream))
     }
 
     func get(_ request: Request) async throws -> Response {
@@ -101,7 +101,11 @@ struct StreamableHTTPRoutes: Sendable {
             guard let (stream, sequence) = await session.transport.stream(forEventID: lastEventID) else {
                 return Self.rpcError(.notFound, code: -32600, "No stream to resume for Last-Event-ID \(lastEventID)")
             }
-            return Response(status: .ok, headers: headers, body: Self.sseBody(stream.attach(after: sequence)))
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: Self.sseBody(stream.attach(after: sequence), of: stream)
+            )
         }
         guard let stream = await session.transport.openStandaloneStream() else {
             return Self.rpcError(.conflict, code: -32600, "This session already has a standalone GET stream")
@@ -109,7 +113,7 @@ struct StreamableHTTPRoutes: Sendable {
         let body = stream.attach()
         stream.prime()
         // When the client goes away (noticed at the next keep-alive), the session may open a new one.
-        return Response(status: .ok, headers: headers, body: Self.sseBody(body) { stream.finish() })
+        return Response(status: .ok, headers: headers, body: Self.sseBody(body, of: stream) { stream.finish() })
     }
 
     func delete(_ request: Request) async throws -> Response {
@@ -145,11 +149,18 @@ struct StreamableHTTPRoutes: Sendable {
 
     /// Streams SSE events until the stream finishes or the client goes away (which, for
     /// Streamable HTTP, does not cancel anything: the client may resume with Last-Event-ID).
-    static func sseBody(_ events: AsyncStream<ByteBuffer>, onClose: (@Sendable () async -> Void)? = nil) -> ResponseBody
-    {
+    static func sseBody(
+        _ events: AsyncStream<ByteBuffer>,
+        of stream: EventStream,
+        onClose: (@Sendable () async -> Void)? = nil
+    ) -> ResponseBody {
         ResponseBody { writer in
             do {
-                for await buffer in events { try await writer.write(buffer) }
+                for await buffer in events {
+                    let count = buffer.readableBytes
+                    try await writer.write(buffer)
+                    stream.written(count)
+                }
                 try await writer.finish(nil)
             } catch {
                 await onClose?()

@@ -398,3 +398,38 @@ async def test_output_full_of_escapes_stays_under_the_event_limit(server, transp
         assert 0 < s["stdout_truncated"] < 300010 and s["stderr_truncated"] > 0
         assert s["stdout"].startswith("\x01") and "bytes truncated" in s["stdout"]
         assert s["stdout_file"] and s["stderr_file"]
+
+
+def test_a_client_that_stops_reading_cannot_make_the_server_hold_the_output(server):
+    # 14 MiB of control characters become ~85 MiB of progress JSON; a client that never reads
+    # must cost the server at most its backlog, and still get the result when it reads again.
+    import socket
+
+    def rss_mib():
+        with open(f"/proc/{server.process.pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+
+    session = httpx.post(server.url("/mcp"), headers=JSON, json=INIT).headers["mcp-session-id"]
+    call = json.dumps({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {
+        "name": "run_code", "_meta": {"progressToken": "flood"},
+        "arguments": {"code": "import sys\nfor i in range(900): sys.stdout.buffer.write(b'\\x01' * 16384); sys.stdout.flush()",
+                      "timeout_seconds": 60}}}).encode()
+    before = rss_mib()
+    with socket.create_connection(("127.0.0.1", server.port)) as s:
+        s.sendall((f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nContent-Type: application/json\r\n"
+                   f"Accept: application/json, text/event-stream\r\nMcp-Session-Id: {session}\r\n"
+                   f"Content-Length: {len(call)}\r\n\r\n").encode() + call)
+        peak = before
+        deadline = time.monotonic() + 60
+        time.sleep(1)
+        while httpx.get(server.url("/healthz")).json()["running"] and time.monotonic() < deadline:
+            peak = max(peak, rss_mib())
+            time.sleep(0.2)
+        peak = max(peak, rss_mib())
+        assert peak - before < 60, f"server RSS grew by {peak - before:.0f} MiB for one unread stream"
+        s.settimeout(30)
+        tail = b""
+        while b'"stdout_file"' not in tail:
+            chunk = s.recv(1 << 20)
+            assert chunk, "the stream closed before the result"
+            tail = tail[-100:] + chunk
