@@ -221,8 +221,11 @@ struct FileTools: Sendable {
         switch encoding {
         case "utf-8": bytes = Array(content.utf8)
         case "base64":
-            guard let data = Data(base64Encoded: content, options: .ignoreUnknownCharacters) else {
-                throw FileError(.invalidEncoding, "content is not valid base64")
+            // Strict: line breaks and spaces are allowed, any other stray character is an error
+            // (a lenient decoder would silently write less than was sent).
+            let compact = content.filter { !$0.isWhitespace }
+            guard let data = Data(base64Encoded: compact) else {
+                throw FileError(.invalidEncoding, "content is not valid base64 (standard alphabet, = padding)")
             }
             bytes = Array(data)
         default: throw ToolArguments.Invalid("'encoding' must be utf-8 or base64")
@@ -282,27 +285,29 @@ struct FileTools: Sendable {
     }
 
     private func list(_ values: [String: Value]?, _ files: WorkspaceFiles) throws -> CallTool.Result {
-        let arguments = try ToolArguments(values, accepted: ["path", "recursive", "max_entries"])
+        let arguments = try ToolArguments(values, accepted: ["path", "recursive", "offset", "max_entries"])
         let path = try WorkspacePath(try arguments.string("path") ?? ".")
         let recursive = try arguments.bool("recursive") ?? false
+        let offset = try arguments.integer("offset", in: 0...Int(Int32.max)) ?? 0
         let limit = try arguments.integer("max_entries", in: 1...maxListEntries) ?? defaultListEntries
-        var (entries, truncated) = try files.list(path, recursive: recursive, limit: limit)
+        // The whole listing is bounded by the workspace's entry quota; pages are cut from it.
+        let all = try files.list(path, recursive: recursive, limit: files.entryLimit).entries
+        var page: [FileEntry] = []
         var budget = listBudgetBytes
-        if let cut = entries.firstIndex(where: { entry in
+        for entry in all.dropFirst(offset).prefix(limit) {
             budget -= MediaType.resultCost(entry.path.description) + MediaType.resultCost(entry.target ?? "") + 300
-            return budget < 0
-        }) {
-            entries.removeSubrange(cut...)
-            truncated = true
+            guard budget >= 0 else { break }
+            page.append(entry)
         }
-        let structured: Value = [
-            "path": .string(path.description), "entries": .array(entries.map(Self.value)),
-            "truncated": .bool(truncated),
+        let next = min(offset, all.count) + page.count
+        let truncated = next < all.count
+        var structured: [String: Value] = [
+            "path": .string(path.description), "entries": .array(page.map(Self.value)), "truncated": .bool(truncated),
         ]
+        if truncated { structured["next_offset"] = .int(next) }
         let summary =
-            "\(entries.count) entries in \(path)"
-            + (truncated ? " (truncated: raise max_entries or list a subdirectory)" : "")
-        return Self.success(summary, structured)
+            "\(page.count) of \(all.count) entries in \(path)" + (truncated ? " (more: pass offset \(next))" : "")
+        return Self.success(summary, .object(structured))
     }
 
     private func edit(_ values: [String: Value]?, _ files: WorkspaceFiles) throws -> CallTool.Result {

@@ -69,7 +69,11 @@ final class MCPSession: Sendable {
     }
 
     func untrack(_ signal: CancellationSignal) {
-        _ = state.withLock { $0.calls.removeValue(forKey: ObjectIdentifier(signal)) }
+        state.withLock { state in
+            state.calls.removeValue(forKey: ObjectIdentifier(signal))
+            // Idle time counts from the end of the last call.
+            state.lastActive = .now
+        }
     }
 
     /// Ends the session: every running call is cancelled (its run killed), streams close.

@@ -47,14 +47,19 @@ final class OutputSaver: Sendable {
         do {
             try files.write(path, bytes, mode: mode)
         } catch {
-            stream.failure = "\(path) holds only part of the output: \(error.message)"
+            // A partial copy would look whole: remove it and say why nothing was saved.
+            if mode == .append { try? files.delete(path, recursive: false) }
+            stream.failure = "the whole output could not be saved (\(error.code.rawValue): \(error.message))"
         }
     }
 
-    /// The saved files and failures, by stream name.
+    /// The files that hold a whole stream, and why others could not be saved, by stream name.
     var saved: (paths: [String: WorkspacePath], failures: [String: String]) {
         streams.withLock { streams in
-            (streams.compactMapValues(\.path), streams.compactMapValues(\.failure))
+            (
+                streams.filter { $0.value.failure == nil }.compactMapValues(\.path),
+                streams.compactMapValues(\.failure)
+            )
         }
     }
 }

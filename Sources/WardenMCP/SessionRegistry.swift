@@ -98,7 +98,8 @@ public actor SessionRegistry: Service {
 
     func expire() async {
         let now = ContinuousClock.now
-        for (id, session) in sessions where now - session.lastActive > idleTimeout {
+        // A session with a call still running is not idle, however long the run takes.
+        for (id, session) in sessions where now - session.lastActive > idleTimeout && session.activeCalls == 0 {
             await remove(id)
         }
     }

@@ -269,8 +269,44 @@ import Testing
             "mkdir -p d/sub; printf x > \"d/$(printf '\\377\\376')\"; printf y > \"d/sub/$(printf '\\300')\"; ls d | wc -l"
         )
         #expect(made.stdout.text == "2\n")
+        // Listed (the name shown decoded), and deleted with their directory.
+        let listed = try files.list(WorkspacePath("d"), recursive: true, limit: 100).entries
+        #expect(listed.count == 3)
+        #expect(listed.contains { $0.path.name.contains("\u{FFFD}") && $0.type == .file })
         try files.delete(WorkspacePath("d"), recursive: true)
         #expect(code { _ = try self.files.entry(WorkspacePath("d")) } == .notFound)
+    }
+
+    @Test func deepTreesAreWalkedPastPathMaxButBounded() async throws {
+        let deep = try WorkspaceStore(
+            root: supervisor.host.configuration.runtimeDirectory + "/deep",
+            quota: WorkspaceQuota(bytes: 64 << 20, entries: 5000),
+            firstIdentity: supervisor.host.configuration.workspaceIdentityBase + 20,
+            capacity: 1
+        )
+        let workspace = try deep.create()
+        defer { deep.remove(workspace) }
+        // 200 levels of 30-byte names: 6,000 bytes, beyond PATH_MAX, within the depth bound.
+        let shallow = try await run(
+            "import os\nfor _ in range(200): os.mkdir('d' * 30); os.chdir('d' * 30)\nopen('leaf', 'w').write('x')",
+            in: workspace,
+            language: .python
+        )
+        #expect(shallow.status == .completed)
+        let listed = try workspace.files.list(WorkspacePath("."), recursive: true, limit: 10_000)
+        #expect(listed.entries.count == 201 && !listed.truncated)
+        #expect(listed.entries.contains { $0.path.name == "leaf" && $0.path.relative.utf8.count > 6000 })
+        try workspace.files.delete(WorkspacePath(String(repeating: "d", count: 30)), recursive: true)
+        #expect(try workspace.files.list(WorkspacePath("."), recursive: true, limit: 10).entries.isEmpty)
+        // 2,000 levels: walks stop at maxWalkDepth and say so, instead of costing depth squared.
+        let chain = try await run(
+            "import os\nfor _ in range(2000): os.mkdir('d'); os.chdir('d')\nprint('ok')",
+            in: workspace,
+            language: .python
+        )
+        #expect(chain.stdout.text == "ok\n")
+        let bounded = try workspace.files.list(WorkspacePath("."), recursive: true, limit: 10_000)
+        #expect(bounded.truncated && bounded.entries.count == WorkspaceFiles.maxWalkDepth)
     }
 
     @Test func aSymlinkSwapRaceNeverLeadsOutside() async throws {

@@ -69,10 +69,13 @@ import WardenEngine
             "path": "a.txt", "old_text": "a", "new_text": .string(String(repeating: "b", count: 1024)),
             "replace_all": true,
         ]
-        let result = tools.call("edit_file", arguments, in: workspace)
-        #expect(result.isError == true)
-        if case .text(let text, _, _)? = result.content.first { #expect(text.hasPrefix("too_large:")) }
-        #expect(openDescriptors() == before)
+        // Other suites open and close fds meanwhile: a leak shows as one more fd per call.
+        for _ in 0..<64 {
+            let result = tools.call("edit_file", arguments, in: workspace)
+            #expect(result.isError == true)
+            if case .text(let text, _, _)? = result.content.first { #expect(text.hasPrefix("too_large:")) }
+        }
+        #expect(openDescriptors() < before + 32)
         #expect(try workspace.files.read(WorkspacePath("a.txt"), cap: 1 << 20).bytes.count == 100_000)
     }
 
