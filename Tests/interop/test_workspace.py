@@ -172,6 +172,11 @@ async def test_quota_holds_against_tools_and_runs(small_server):
         assert r.structured_content["stdout"] == "ENOSPC\nENOSPC\n"
         r = await call(s, "write_file", path="more.txt", content="m")
         assert code_of(r) == "quota_exceeded"
+        # Output too long for the result cannot be saved in a full workspace: said, not faked.
+        r = await call(s, "run_code", code="print('z' * 300000)")
+        assert r.structured_content["stdout_truncated"] > 0 and r.structured_content["stdout_file"] is None
+        assert "could not be saved" in r.content[0].text
+        assert not [c for c in r.content if isinstance(c, ResourceLink)]
         r = await call(s, "run_code", code="rm -f fill f*; echo cleaned", language="bash")
         r = await call(s, "write_file", path="more.txt", content="m")
         assert r.is_error is False
