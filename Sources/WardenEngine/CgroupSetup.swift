@@ -6,8 +6,8 @@ import Synchronization
 ///
 /// cgroup v1 `memory` and `pids` hierarchies and a v2 hierarchy (with or without controllers;
 /// its `cgroup.kill` alone is worth having) each get a `warden-runs` parent, under it one group
-/// per sandbox identity (`id-<uid>`, holding the memory limit) and in that one leaf per
-/// concurrent run of the identity and server (`run-<lane>-<instance>`), created on first use with their limits written once; a run only joins leaves.
+/// per sandbox identity and server instance (`id-<uid>-<instance>`, holding the memory limit)
+/// and in that one leaf per concurrent run of the identity (`run-<lane>`), created on first use with their limits written once; a run only joins leaves.
 ///
 /// The groups are kept, not removed, when the server stops: every removed memory cgroup lingers
 /// in the kernel as a "dying" group while pages are charged to it, and a parent with many of
@@ -28,19 +28,19 @@ package struct CgroupSetup: Sendable {
         func withLock<R>(_ body: (inout Set<String>) -> R) -> R { paths.withLock { body(&$0) } }
     }
 
-    /// The groups a run joins: in each hierarchy, the leaf `id-<identity>/run-<lane>-<instance>`,
-    /// where `lane` tells apart the concurrent runs of one identity.
+    /// The groups a run joins: in each hierarchy, the leaf `id-<identity>-<instance>/run-<lane>`,
+    /// where `lane` tells apart the concurrent runs of one identity. The instance number keeps
+    /// two servers on one host (or `warden doctor` beside a server) out of each other's groups.
     ///
     /// The memory limit sits on the identity's group, so a session's runs share it together
     /// with the workspace's tmpfs pages they wrote (which stay charged there, not to a slot
     /// another session reuses); `memoryBytes` is the whole budget. Each run still has a leaf
-    /// of its own, so its pids limit, OOM count and `cgroup.kill` touch no other run, even of
-    /// another server on the same host (hence the instance number in its name).
+    /// of its own, so its pids limit, OOM count and `cgroup.kill` touch no other run.
     package func groups(for identity: UInt32, lane: Int, limits: SandboxLimits) throws(SandboxError) -> [String] {
         var leaves: [String] = []
         for parent in parents {
-            let group = "\(parent)/id-\(identity)"
-            let leaf = "\(group)/run-\(lane)-\(instance)"
+            let group = "\(parent)/id-\(identity)-\(instance)"
+            let leaf = "\(group)/run-\(lane)"
             leaves.append(leaf)
             if created.withLock({ $0.contains(leaf) }) { continue }
             if !created.withLock({ $0.contains(group) }) {

@@ -134,7 +134,11 @@ func removeTree(_ path: String) {
 }
 
 private func removeContents(of directory: Int32, device: dev_t, depth: Int) {
-    guard depth < 64, let stream = fdopendir(fcntl(directory, F_DUPFD_CLOEXEC, 0)) else { return }
+    let copy = fcntl(directory, F_DUPFD_CLOEXEC, 0)
+    guard depth < 64, copy >= 0, let stream = fdopendir(copy) else {
+        if copy >= 0 { close(copy) }
+        return
+    }
     defer { closedir(stream) }
     var names: [String] = []
     while let entry = readdir(stream) {

@@ -38,6 +38,10 @@ package final class ServerInstance: Sendable {
         return ServerInstance(number: Int(getpid()), directory: "/tmp", lock: -1)
     }
 
+    deinit {
+        release()
+    }
+
     /// Lets another server (or the next host in this process) take this number.
     package func release() {
         lock.withLock { fd in

@@ -197,6 +197,9 @@ public struct WorkspaceFiles: Sendable {
             defer { close(parent) }
             let existing = try lstat(parent, path)
             try refuseLink(base, path, existing)
+            if path.namesDirectory, existing.st_mode & S_IFMT != S_IFDIR {
+                throw FileError(.invalidPath, "\(path)/ ends with / but is not a directory")
+            }
             if existing.st_mode & S_IFMT == S_IFDIR {
                 if recursive {
                     let fd = openat(parent, path.name, CWARDEN_O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -206,7 +209,10 @@ public struct WorkspaceFiles: Sendable {
                 }
                 guard unlinkat(parent, path.name, AT_REMOVEDIR) == 0 else {
                     if (errno == ENOTEMPTY || errno == EEXIST) && recursive {
-                        throw FileError(.isDirectory, "\(path) could not be emptied: something keeps writing into it")
+                        throw FileError(
+                            .isDirectory,
+                            "\(path) could not be emptied: something keeps writing into it, or it goes more than \(Self.maxWalkDepth) levels deep (remove that with rm -rf from run_code)"
+                        )
                     }
                     if errno == ENOTEMPTY || errno == EEXIST {
                         throw FileError(.isDirectory, "\(path) is a non-empty directory; set recursive to delete it")
@@ -231,7 +237,11 @@ public struct WorkspaceFiles: Sendable {
         try workspace.withDirectory { base throws(FileError) in
             let from = try open(base, source.parent, CWARDEN_O_PATH | O_DIRECTORY)
             defer { close(from) }
-            try refuseLink(base, source, try lstat(from, source))
+            let existing = try lstat(from, source)
+            try refuseLink(base, source, existing)
+            if source.namesDirectory, existing.st_mode & S_IFMT != S_IFDIR {
+                throw FileError(.invalidPath, "\(source)/ ends with / but is not a directory")
+            }
             let to = try makeDirectories(base, destination.parent)
             defer { close(to) }
             guard CWardenShims_renameat2(from, source.name, to, destination.name, 1) == 0 else {

@@ -50,6 +50,10 @@ public struct WorkspacePath: Sendable, Hashable, CustomStringConvertible {
         self.namesDirectory = text.hasSuffix("/")
     }
 
+    /// Two paths are equal when they name the same entry (a trailing `/` aside).
+    public static func == (lhs: WorkspacePath, rhs: WorkspacePath) -> Bool { lhs.components == rhs.components }
+    public func hash(into hasher: inout Hasher) { hasher.combine(components) }
+
     /// Whether `other` is this path or lies below it.
     public func contains(_ other: WorkspacePath) -> Bool {
         other.components.count >= components.count && Array(other.components.prefix(components.count)) == components

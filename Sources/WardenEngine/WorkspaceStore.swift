@@ -15,6 +15,8 @@ public final class WorkspaceStore: Sendable {
     let firstIdentity: UInt32
     public let capacity: Int
     private let used = Mutex<Set<Int>>([])
+    /// The marker file, locked for the store's life: two servers never share a root.
+    private let lock: Int32
 
     /// Marks a directory as a workspace root, so a mistyped root is never cleared.
     static let marker = ".warden-workspaces"
@@ -26,29 +28,45 @@ public final class WorkspaceStore: Sendable {
         self.quota = quota
         self.firstIdentity = firstIdentity
         self.capacity = capacity
-        guard quota.bytes > 0, quota.entries > 0, capacity > 0, firstIdentity > 0 else {
-            throw SandboxError(.invalidRequest, "workspace quotas and capacity must be positive")
+        guard (1...(1 << 40)).contains(quota.bytes), (1...10_000_000).contains(quota.entries),
+            (1...1_000_000).contains(capacity), firstIdentity > 0
+        else {
+            throw SandboxError(
+                .invalidRequest,
+                "workspace quotas and capacity must be positive (at most 1 TiB, 10 million entries, a million workspaces)"
+            )
         }
         var info = stat()
+        var names: [String] = []
         if lstat(root, &info) == 0 {
             guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else {
                 throw SandboxError(.setupFailed, "the workspace root \(root) is not a directory owned by this user")
             }
-            let names = directoryNames(root)
+            names = directoryNames(root)
             guard names.isEmpty || names.contains(Self.marker) else {
                 throw SandboxError(
                     .setupFailed,
                     "the workspace root \(root) is not empty and not a Warden workspace root (no \(Self.marker))"
                 )
             }
-            for name in names where Self.isWorkspaceName(name) { Self.destroy("\(root)/\(name)") }
         } else if mkdir(root, 0o700) != 0 {
             throw SandboxError(.setupFailed, "cannot create the workspace root \(root)", errno: errno)
         }
         chmod(root, 0o700)
-        guard writeWholeFile("\(root)/\(Self.marker)", [], mode: 0o600) else {
+        let lock = open("\(root)/\(Self.marker)", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard lock >= 0 else {
             throw SandboxError(.setupFailed, "cannot mark the workspace root \(root)", errno: errno)
         }
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            close(lock)
+            throw SandboxError(.setupFailed, "the workspace root \(root) is in use by another running server")
+        }
+        self.lock = lock
+        for name in names where Self.isWorkspaceName(name) { Self.destroy("\(root)/\(name)") }
+    }
+
+    deinit {
+        close(lock)
     }
 
     /// The store for `host`'s configuration, with room for `capacity` workspaces. The default

@@ -18,8 +18,16 @@ final class EventStream: Sendable {
         var replay: [(Int, String)] = []
         var replayBytes = 0
         var finished = false
-        /// Bytes handed to the connection and not yet written.
+        /// Bytes handed to the current connection and not yet written.
         var backlog = 0
+        /// Which connection is current: each `attach` starts a new one.
+        var connection = 0
+    }
+
+    /// One HTTP response reading this stream.
+    struct Connection: Sendable {
+        let buffers: AsyncStream<ByteBuffer>
+        let number: Int
     }
     private let state = Mutex(State())
     /// At most this many bytes of past events are kept for replay.
@@ -31,12 +39,14 @@ final class EventStream: Sendable {
         self.number = number
     }
 
-    /// A new body for an HTTP response; it replays the events after `lastEventID` first.
-    func attach(after lastSequence: Int? = nil) -> AsyncStream<ByteBuffer> {
+    /// A new connection for an HTTP response (the previous one ends); it replays the events
+    /// after `lastSequence` first.
+    func attach(after lastSequence: Int? = nil) -> Connection {
         let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .unbounded)
-        let finished = state.withLock { state -> Bool in
+        let (finished, number) = state.withLock { state -> (Bool, Int) in
             state.continuation?.finish()
             state.continuation = continuation
+            state.connection += 1
             state.backlog = 0
             if let lastSequence {
                 for (sequence, text) in state.replay where sequence > lastSequence {
@@ -44,10 +54,10 @@ final class EventStream: Sendable {
                     state.backlog += text.utf8.count
                 }
             }
-            return state.finished
+            return (state.finished, state.connection)
         }
         if finished { continuation.finish() }
-        return stream
+        return Connection(buffers: stream, number: number)
     }
 
     /// Sends a comment that makes the client's SSE parser start (and proxies flush).
@@ -79,9 +89,11 @@ final class EventStream: Sendable {
         }
     }
 
-    /// The connection wrote `count` bytes of this stream.
-    func written(_ count: Int) {
-        state.withLock { $0.backlog = max(0, $0.backlog - count) }
+    /// `connection` wrote `count` bytes of this stream (a replaced connection no longer counts).
+    func written(_ count: Int, by connection: Int) {
+        state.withLock { state in
+            if state.connection == connection { state.backlog = max(0, state.backlog - count) }
+        }
     }
 
     /// Sends raw text without an event id (keep-alive comments).
@@ -92,9 +104,11 @@ final class EventStream: Sendable {
         }
     }
 
-    /// Ends the stream and frees its replay buffer.
-    func finish() {
+    /// Ends the stream and frees its replay buffer; with `connection`, only while that
+    /// connection is still the current one (a resumed stream outlives the connection it replaced).
+    func finish(ifCurrent connection: Int? = nil) {
         let continuation = state.withLock { state -> AsyncStream<ByteBuffer>.Continuation? in
+            if let connection, connection != state.connection { return nil }
             state.finished = true
             state.replay = []
             state.replayBytes = 0

@@ -291,7 +291,7 @@ struct FileTools: Sendable {
         let offset = try arguments.integer("offset", in: 0...Int(Int32.max)) ?? 0
         let limit = try arguments.integer("max_entries", in: 1...maxListEntries) ?? defaultListEntries
         // The whole listing is bounded by the workspace's entry quota; pages are cut from it.
-        let all = try files.list(path, recursive: recursive, limit: files.entryLimit).entries
+        let (all, cut) = try files.list(path, recursive: recursive, limit: files.entryLimit)
         var page: [FileEntry] = []
         var budget = listBudgetBytes
         for entry in all.dropFirst(offset).prefix(limit) {
@@ -300,13 +300,13 @@ struct FileTools: Sendable {
             page.append(entry)
         }
         let next = min(offset, all.count) + page.count
-        let truncated = next < all.count
+        let more = next < all.count
         var structured: [String: Value] = [
-            "path": .string(path.description), "entries": .array(page.map(Self.value)), "truncated": .bool(truncated),
+            "path": .string(path.description), "entries": .array(page.map(Self.value)), "truncated": .bool(more || cut),
         ]
-        if truncated { structured["next_offset"] = .int(next) }
-        let summary =
-            "\(page.count) of \(all.count) entries in \(path)" + (truncated ? " (more: pass offset \(next))" : "")
+        if more { structured["next_offset"] = .int(next) }
+        var summary = "\(page.count) of \(all.count) entries in \(path)" + (more ? " (more: pass offset \(next))" : "")
+        if cut { summary += "; the walk stopped at 256 levels or 16 MiB of paths, so deeper entries are not listed" }
         return Self.success(summary, .object(structured))
     }
 

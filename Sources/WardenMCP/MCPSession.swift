@@ -77,11 +77,9 @@ final class MCPSession: Sendable {
     }
 
     /// Ends the session: every running call is cancelled (its run killed), streams close.
+    /// The calls stay tracked until they return, so ``activeCalls`` says when they are reaped.
     func close() async {
-        let calls = state.withLock { state in
-            defer { state.calls = [:] }
-            return Array(state.calls.values)
-        }
+        let calls = state.withLock { Array($0.calls.values) }
         for call in calls { call.fire() }
         await transport.close()
         await server.stop()

@@ -9,6 +9,8 @@ final class OutputSaver: Sendable {
         var held: [UInt8] = []
         var total = 0
         var path: WorkspacePath?
+        /// Bytes the saved file must hold; anything else means the run changed it.
+        var saved = 0
         var failure: String?
     }
 
@@ -43,12 +45,19 @@ final class OutputSaver: Sendable {
         }
     }
 
+    /// Writes (the first time) or appends (after) one piece. The run shares the workspace and
+    /// may delete or rewrite the file meanwhile: the size after each write must be what was
+    /// saved so far, or the copy is not whole and is given up.
     private func save(_ stream: inout Stream, _ path: WorkspacePath, _ bytes: [UInt8], mode: WorkspaceFiles.WriteMode) {
-        do {
-            try files.write(path, bytes, mode: mode)
+        do throws(FileError) {
+            let entry = try files.write(path, bytes, mode: mode)
+            stream.saved += bytes.count
+            guard entry.size == stream.saved else {
+                throw FileError(.invalidPath, "\(path) was changed by the run while it was being saved")
+            }
         } catch {
             // A partial copy would look whole: remove it and say why nothing was saved.
-            if mode == .append { try? files.delete(path, recursive: false) }
+            try? files.delete(path, recursive: false)
             stream.failure = "the whole output could not be saved (\(error.code.rawValue): \(error.message))"
         }
     }

@@ -74,6 +74,7 @@ struct RunArtifacts: Sendable {
             .sorted { $0.path.relative < $1.path.relative }
         for entry in candidates where images.count < limits.maxImages && total + entry.size <= limits.totalImageBytes {
             guard let (bytes, _) = try? files.read(entry.path, cap: limits.maxImageBytes),
+                total + bytes.count <= limits.totalImageBytes,
                 let type = MediaType.image(name: entry.path.name, bytes: bytes)
             else { continue }
             total += bytes.count

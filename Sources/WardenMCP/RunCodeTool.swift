@@ -231,7 +231,9 @@ struct RunCodeTool: Sendable {
     /// The cap counts bytes as JSON will carry them (a control character becomes `\u00XX`, six
     /// bytes), so output full of escapes cannot push one result event past what clients accept.
     static func capped(_ capture: OutputCapture) -> (text: String, truncated: Int) {
-        let kept = capture.keptBytes
+        // Measured on the text as it will be sent (invalid bytes already U+FFFD), so the cost
+        // of each byte is exact.
+        let kept = Array(String(decoding: capture.keptBytes, as: UTF8.self).utf8)
         let budget = resultBytesPerStream
         guard kept.reduce(0, { $0 + jsonCost($1) }) > budget else { return (capture.text, capture.truncatedBytes) }
         var head = 0
@@ -249,18 +251,17 @@ struct RunCodeTool: Sendable {
         // Never cut inside a UTF-8 character.
         while head > 0, head < kept.count, kept[head] & 0xC0 == 0x80 { head -= 1 }
         while tail < kept.count, kept[tail] & 0xC0 == 0x80 { tail += 1 }
-        let truncated = capture.totalBytes - head - (kept.count - tail)
+        let truncated = max(0, capture.totalBytes - head - (kept.count - tail))
         let text =
             String(decoding: kept[..<head], as: UTF8.self) + "\n[… \(truncated) bytes truncated …]\n"
             + String(decoding: kept[tail...], as: UTF8.self)
         return (text, truncated)
     }
 
-    /// Bytes one output byte may take in a JSON string: six for a control character, two for a
-    /// quote or backslash, and two for a non-ASCII byte (one byte of valid UTF-8, but an invalid
-    /// one becomes U+FFFD, three).
+    /// Bytes one byte of (valid UTF-8) text takes in a JSON string: six for a control
+    /// character, two for a quote or backslash, one otherwise.
     private static func jsonCost(_ byte: UInt8) -> Int {
-        byte < 0x20 ? 6 : (byte == 0x22 || byte == 0x5C || byte >= 0x80 ? 2 : 1)
+        byte < 0x20 ? 6 : (byte == 0x22 || byte == 0x5C ? 2 : 1)
     }
 
     /// Splits output into pieces of at most `progressChunkBytes`, never inside a UTF-8 character.

@@ -86,14 +86,19 @@ public actor SessionRegistry: Service {
     func remove(_ id: String) async {
         guard let session = sessions.removeValue(forKey: id) else { return }
         await session.close()
-        // Its runs were told to stop; let them be reaped before the workspace's uid and memory
-        // group go to another session (bounded: a kill takes effect within the launcher's grace).
-        let deadline = ContinuousClock.now + .seconds(5)
-        while session.activeCalls > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        await Self.reap([session])
         workspaces.remove(session.workspace)
         logger.debug("Session closed", metadata: ["mcp.session.id": "\(id)"])
+    }
+
+    /// Waits until the closed sessions' runs are reaped, so their uids and memory groups are
+    /// free before another session takes them: at most 5 s (a kill takes effect within the
+    /// launcher's grace), and not at all once the waiting task is cancelled.
+    private static func reap(_ closed: [MCPSession]) async {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while closed.contains(where: { $0.activeCalls > 0 }), ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     func expire() async {
@@ -104,11 +109,16 @@ public actor SessionRegistry: Service {
         }
     }
 
-    /// Closes every session and deletes every workspace; later creations are refused.
+    /// Closes every session and deletes every workspace; later creations are refused. All
+    /// sessions close first and their runs are awaited together, within one deadline.
     func closeAll() async {
         closed = true
-        for id in Array(sessions.keys) { await remove(id) }
+        let closing = Array(sessions.values)
+        sessions = [:]
+        for session in closing { await session.close() }
+        await Self.reap(closing)
         workspaces.removeAll()
+        logger.debug("Sessions closed", metadata: ["mcp.sessions": "\(closing.count)"])
     }
 
     /// 128 bits from the system CSPRNG, as 32 hex digits.

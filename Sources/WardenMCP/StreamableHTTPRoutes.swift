@@ -113,7 +113,11 @@ struct StreamableHTTPRoutes: Sendable {
         let body = stream.attach()
         stream.prime()
         // When the client goes away (noticed at the next keep-alive), the session may open a new one.
-        return Response(status: .ok, headers: headers, body: Self.sseBody(body, of: stream) { stream.finish() })
+        return Response(
+            status: .ok,
+            headers: headers,
+            body: Self.sseBody(body, of: stream) { stream.finish(ifCurrent: body.number) }
+        )
     }
 
     func delete(_ request: Request) async throws -> Response {
@@ -150,16 +154,16 @@ struct StreamableHTTPRoutes: Sendable {
     /// Streams SSE events until the stream finishes or the client goes away (which, for
     /// Streamable HTTP, does not cancel anything: the client may resume with Last-Event-ID).
     static func sseBody(
-        _ events: AsyncStream<ByteBuffer>,
+        _ connection: EventStream.Connection,
         of stream: EventStream,
         onClose: (@Sendable () async -> Void)? = nil
     ) -> ResponseBody {
         ResponseBody { writer in
             do {
-                for await buffer in events {
+                for await buffer in connection.buffers {
                     let count = buffer.readableBytes
                     try await writer.write(buffer)
-                    stream.written(count)
+                    stream.written(count, by: connection.number)
                 }
                 try await writer.finish(nil)
             } catch {

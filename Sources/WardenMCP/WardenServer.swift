@@ -35,7 +35,9 @@ public struct WardenServer: Sendable {
             )
         }
         // Every session needs a workspace: fail now, clearly, rather than refuse each session.
-        let workspaces = try WorkspaceStore(host: supervisor.host, capacity: configuration.maxSessions)
+        // A little more room than sessions: a removed session's workspace is freed only once
+        // its runs are reaped, and a new session must not be refused meanwhile.
+        let workspaces = try WorkspaceStore(host: supervisor.host, capacity: configuration.maxSessions + 64)
         workspaces.remove(try workspaces.create())
         let registry = SessionRegistry(
             maxSessions: configuration.maxSessions,

@@ -79,10 +79,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let seconds = settings.int(forKey: "maxTimeout") { sandbox.maxTimeout = .seconds(max(1, seconds)) }
         sandbox.workspaceRoot = workspaceRoot ?? settings.string(forKey: "workspaceRoot")
         if let bytes = workspaceBytes ?? settings.int(forKey: "workspaceBytes") {
-            sandbox.workspaceQuota.bytes = max(1 << 20, bytes)
+            sandbox.workspaceQuota.bytes = min(max(1 << 20, bytes), 1 << 40)
         }
         if let entries = workspaceEntries ?? settings.int(forKey: "workspaceEntries") {
-            sandbox.workspaceQuota.entries = max(16, entries)
+            sandbox.workspaceQuota.entries = min(max(16, entries), 10_000_000)
         }
         server.readCapBytes = max(4096, min(settings.int(forKey: "readCap") ?? server.readCapBytes, 256 << 10))
         server.maxImages = max(0, min(settings.int(forKey: "maxImages") ?? server.maxImages, 16))

@@ -79,6 +79,13 @@ import Testing
         #expect(finished.stdout.text == "long\n")
     }
 
+    @Test func aWorkspaceRootServesOneServerAtATime() throws {
+        #expect(throws: SandboxError.self) {
+            _ = try WorkspaceStore(root: self.store.root, quota: WorkspaceQuota(), firstIdentity: 399_000, capacity: 1)
+        }
+        #expect(access(workspace.path, F_OK) == 0)
+    }
+
     @Test func workspacesAreIsolatedAndRemovedWhole() async throws {
         let other = try store.create()
         try files.write(WorkspacePath("secret.txt"), Array("mine".utf8), mode: .create)

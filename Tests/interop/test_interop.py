@@ -273,7 +273,8 @@ def test_a_dropped_post_stream_resumes_with_last_event_id(server):
     response = httpx.post(url, headers=JSON, json=INIT)
     headers = dict(JSON, **{"Mcp-Session-Id": response.headers["mcp-session-id"]})
     httpx.post(url, headers=headers, json={"jsonrpc": "2.0", "method": "notifications/initialized"})
-    code = "import time\nfor i in range(3):\n    print('tick', i, flush=True)\n    time.sleep(0.5)"
+    # Slow ticks: the run must still be going when the client comes back, even on a busy machine.
+    code = "import time\nfor i in range(3):\n    print('tick', i, flush=True)\n    time.sleep(2)"
     call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
             "params": {"name": "run_code", "arguments": {"code": code}, "_meta": {"progressToken": "r"}}}
     last_id = None
@@ -433,3 +434,20 @@ def test_a_client_that_stops_reading_cannot_make_the_server_hold_the_output(serv
             chunk = s.recv(1 << 20)
             assert chunk, "the stream closed before the result"
             tail = tail[-100:] + chunk
+
+
+def test_delete_returns_only_once_the_sessions_runs_are_gone(server):
+    response = httpx.post(server.url("/mcp"), headers=JSON, json=INIT)
+    headers = dict(JSON, **{"Mcp-Session-Id": response.headers["mcp-session-id"]})
+    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": "run_code", "_meta": {"progressToken": "x"},
+                       "arguments": {"code": "import time\nprint('up', flush=True)\ntime.sleep(60)", "timeout_seconds": 90}}}
+    with httpx.Client(timeout=30) as client:
+        with client.stream("POST", server.url("/mcp"), headers=headers, json=call) as stream:
+            for line in stream.iter_lines():
+                if line.startswith("data: ") and "notifications/progress" in line:
+                    break
+            assert sandbox_processes()
+            assert client.delete(server.url("/mcp"), headers={"Mcp-Session-Id": headers["Mcp-Session-Id"]}).status_code == 200
+            # Its uid may go to the next session at once: nothing of this one may still run.
+            assert not sandbox_processes()

@@ -283,6 +283,19 @@ async def test_run_artifacts_images_and_saved_output(server, transport):
         assert contents.contents[0].text == "x" * 200000 + "\n"
 
 
+async def test_saved_output_a_run_tampers_with_is_not_claimed(server):
+    async with session_for(server, "streamable") as s:
+        r = await call(s, "run_code", code=(
+            "import glob, os, sys, time\n"
+            "print('a' * 100000, flush=True)\ntime.sleep(0.5)\n"
+            "for f in glob.glob('.warden/output/*'): os.remove(f)\n"
+            "print('b' * 100000, flush=True)\n"))
+        assert r.structured_content["status"] == "completed"
+        assert r.structured_content["stdout_file"] is None
+        assert "could not be saved" in r.content[0].text
+        assert not [c for c in r.content if isinstance(c, ResourceLink)]
+
+
 async def test_workspace_files_are_resources(server):
     async with session_for(server, "streamable") as s:
         await call(s, "write_file", path="notes/a b.txt", content="resource text")
