@@ -140,14 +140,7 @@ private func removeContents(of directory: Int32, device: dev_t, depth: Int) {
         return
     }
     defer { closedir(stream) }
-    var names: [String] = []
-    while let entry = readdir(stream) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) {
-            String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
-        }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    for name in names {
+    for name in entryNames(stream) {
         var info = stat()
         guard fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
         if info.st_mode & S_IFMT == S_IFDIR {

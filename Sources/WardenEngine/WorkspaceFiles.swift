@@ -193,13 +193,8 @@ public struct WorkspaceFiles: Sendable {
     public func delete(_ path: WorkspacePath, recursive: Bool) throws(FileError) {
         guard !path.isRoot else { throw FileError(.invalidPath, "the workspace root cannot be deleted") }
         try workspace.withDirectory { base throws(FileError) in
-            let parent = try open(base, path.parent, CWARDEN_O_PATH | O_DIRECTORY)
+            let (parent, existing) = try named(base, path)
             defer { close(parent) }
-            let existing = try lstat(parent, path)
-            try refuseLink(base, path, existing)
-            if path.namesDirectory, existing.st_mode & S_IFMT != S_IFDIR {
-                throw FileError(.invalidPath, "\(path)/ ends with / but is not a directory")
-            }
             if existing.st_mode & S_IFMT == S_IFDIR {
                 if recursive {
                     let fd = openat(parent, path.name, CWARDEN_O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -235,13 +230,8 @@ public struct WorkspaceFiles: Sendable {
             throw FileError(.invalidPath, "\(source) cannot be moved into itself")
         }
         try workspace.withDirectory { base throws(FileError) in
-            let from = try open(base, source.parent, CWARDEN_O_PATH | O_DIRECTORY)
+            let (from, _) = try named(base, source)
             defer { close(from) }
-            let existing = try lstat(from, source)
-            try refuseLink(base, source, existing)
-            if source.namesDirectory, existing.st_mode & S_IFMT != S_IFDIR {
-                throw FileError(.invalidPath, "\(source)/ ends with / but is not a directory")
-            }
             let to = try makeDirectories(base, destination.parent)
             defer { close(to) }
             guard CWardenShims_renameat2(from, source.name, to, destination.name, 1) == 0 else {
@@ -278,6 +268,24 @@ public struct WorkspaceFiles: Sendable {
             throw FileError.from(errno: errno, path: "\(path)")
         }
         return fd
+    }
+
+    /// The parent's fd (the caller closes it) and the status of an existing entry that a tool
+    /// acts on itself (delete, move): not a link that leads outside, a directory if the path
+    /// ends with `/`.
+    private func named(_ base: Int32, _ path: WorkspacePath) throws(FileError) -> (Int32, stat) {
+        let parent = try open(base, path.parent, CWARDEN_O_PATH | O_DIRECTORY)
+        do throws(FileError) {
+            let existing = try lstat(parent, path)
+            try refuseLink(base, path, existing)
+            if path.namesDirectory, existing.st_mode & S_IFMT != S_IFDIR {
+                throw FileError(.invalidPath, "\(path)/ ends with / but is not a directory")
+            }
+            return (parent, existing)
+        } catch {
+            close(parent)
+            throw error
+        }
     }
 
     /// The status of the last component of `path`, not following it.

@@ -165,6 +165,11 @@ public final class WorkspaceStore: Sendable {
 func directoryNames(_ path: String) -> [String] {
     guard let directory = opendir(path) else { return [] }
     defer { closedir(directory) }
+    return entryNames(directory)
+}
+
+/// The names left in an open directory stream, without `.` and `..`.
+func entryNames(_ directory: OpaquePointer) -> [String] {
     var names: [String] = []
     while let entry = readdir(directory) {
         let name = withUnsafeBytes(of: entry.pointee.d_name) {

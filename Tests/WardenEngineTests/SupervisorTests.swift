@@ -268,7 +268,8 @@ import Testing
                 RunRequest(language: .sh, code: "echo hi; echo err >&2", stdin: [1, 2, 3])
             )
         }
-        #expect(TestSandbox.openFileDescriptors() <= before + 2)
+        // Other suites open and close fds meanwhile; a leak shows as one or more per run (20).
+        #expect(TestSandbox.openFileDescriptors() < before + 10)
         let runs = "\(supervisor.host.configuration.runtimeDirectory)/runs"
         let leftovers = opendir(runs).map { directory -> Int in
             defer { closedir(directory) }
