@@ -25,9 +25,10 @@ struct FileTools: Sendable {
         let path: Value = ["type": "string", "description": "Relative to /workspace, or absolute under /workspace."]
         let entry: Value = [
             "type": "object",
-            "required": ["path", "type", "size", "modified"],
+            "required": ["path", "name", "type", "size", "modified"],
             "properties": [
                 "path": ["type": "string"],
+                "name": ["type": "string", "description": "The last component of path."],
                 "type": ["type": "string", "enum": .array(FileType.allCases.map { .string($0.rawValue) })],
                 "size": ["type": "integer"],
                 "modified": ["type": "string", "description": "ISO 8601, UTC."],
@@ -348,7 +349,8 @@ struct FileTools: Sendable {
 
     static func value(_ entry: FileEntry) -> Value {
         var object: [String: Value] = [
-            "path": .string(entry.path.description), "type": .string(entry.type.rawValue), "size": .int(entry.size),
+            "path": .string(entry.path.description), "name": .string(entry.path.name),
+            "type": .string(entry.type.rawValue), "size": .int(entry.size),
             "modified": .string(isoDate(entry.modified)),
         ]
         if let target = entry.target { object["target"] = .string(target) }

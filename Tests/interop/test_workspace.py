@@ -103,7 +103,8 @@ async def test_binary_round_trip_images_and_unicode_names(server, transport):
         assert isinstance(r.content[0], ImageContent) and r.content[0].mime_type == "image/png"
         assert base64.b64decode(r.content[0].data) == tiny_png()
         r = await call(session, "list_files", path="données")
-        assert [e["path"] for e in r.structured_content["entries"]] == ["/workspace/données/二進.bin"]
+        assert [(e["path"], e["name"]) for e in r.structured_content["entries"]] == [
+            ("/workspace/données/二進.bin", "二進.bin")]
 
 
 async def test_sessions_cannot_see_each_other(server):
