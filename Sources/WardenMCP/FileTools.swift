@@ -296,7 +296,9 @@ struct FileTools: Sendable {
         var page: [FileEntry] = []
         var budget = listBudgetBytes
         for entry in all.dropFirst(offset).prefix(limit) {
-            budget -= MediaType.resultCost(entry.path.description) + MediaType.resultCost(entry.target ?? "") + 300
+            budget -=
+                MediaType.resultCost(entry.path.description) + MediaType.resultCost(entry.path.name)
+                + MediaType.resultCost(entry.target ?? "") + 300
             guard budget >= 0 else { break }
             page.append(entry)
         }
