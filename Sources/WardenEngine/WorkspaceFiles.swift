@@ -260,7 +260,7 @@ public struct WorkspaceFiles: Sendable {
     // MARK: Helpers
 
     /// Opens `path` beneath the workspace, following only symlinks that stay inside.
-    private func open(_ base: Int32, _ path: WorkspacePath, _ flags: Int32) throws(FileError) -> Int32 {
+    func open(_ base: Int32, _ path: WorkspacePath, _ flags: Int32) throws(FileError) -> Int32 {
         let fd = CWardenShims_openat_beneath(base, path.relative, flags | O_CLOEXEC, 0, 0)
         guard fd >= 0 else {
             if errno == ELOOP { throw FileError(.invalidPath, "\(path) has a symlink loop") }
@@ -273,7 +273,7 @@ public struct WorkspaceFiles: Sendable {
     /// The parent's fd (the caller closes it) and the status of an existing entry that a tool
     /// acts on itself (delete, move): not a link that leads outside, a directory if the path
     /// ends with `/`.
-    private func named(_ base: Int32, _ path: WorkspacePath) throws(FileError) -> (Int32, stat) {
+    func named(_ base: Int32, _ path: WorkspacePath) throws(FileError) -> (Int32, stat) {
         let parent = try open(base, path.parent, CWARDEN_O_PATH | O_DIRECTORY)
         do throws(FileError) {
             let existing = try lstat(parent, path)
@@ -289,7 +289,7 @@ public struct WorkspaceFiles: Sendable {
     }
 
     /// The status of the last component of `path`, not following it.
-    private func lstat(_ parent: Int32, _ path: WorkspacePath) throws(FileError) -> stat {
+    func lstat(_ parent: Int32, _ path: WorkspacePath) throws(FileError) -> stat {
         var status = stat()
         guard fstatat(parent, path.name, &status, AT_SYMLINK_NOFOLLOW) == 0 else {
             throw FileError.from(errno: errno, path: "\(path)")
@@ -298,7 +298,7 @@ public struct WorkspaceFiles: Sendable {
     }
 
     /// Refuses a named symlink whose target leaves the workspace (or cannot be resolved safely).
-    private func refuseLink(_ base: Int32, _ path: WorkspacePath, _ status: stat) throws(FileError) {
+    func refuseLink(_ base: Int32, _ path: WorkspacePath, _ status: stat) throws(FileError) {
         guard status.st_mode & S_IFMT == S_IFLNK else { return }
         let fd = CWardenShims_openat_beneath(base, path.relative, CWARDEN_O_PATH | O_CLOEXEC, 0, 0)
         if fd >= 0 {
@@ -312,7 +312,7 @@ public struct WorkspaceFiles: Sendable {
         }
     }
 
-    private func requireRegular(_ status: stat, _ path: WorkspacePath) throws(FileError) {
+    func requireRegular(_ status: stat, _ path: WorkspacePath) throws(FileError) {
         switch status.st_mode & S_IFMT {
         case S_IFREG: return
         case S_IFDIR: throw FileError(.isDirectory, "\(path) is a directory")
@@ -325,138 +325,9 @@ public struct WorkspaceFiles: Sendable {
         }
     }
 
-    private func linkTarget(_ parent: Int32, _ path: WorkspacePath, _ status: stat) -> String? {
+    func linkTarget(_ parent: Int32, _ path: WorkspacePath, _ status: stat) -> String? {
         guard status.st_mode & S_IFMT == S_IFLNK else { return nil }
         return Self.readLink(parent, Array(path.name.utf8CString))
-    }
-
-    /// Opens (creating as needed, owned by the workspace's identity) the directory `path`.
-    private func makeDirectories(_ base: Int32, _ path: WorkspacePath) throws(FileError) -> Int32 {
-        let existing = CWardenShims_openat_beneath(base, path.relative, CWARDEN_O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0)
-        if existing >= 0 { return existing }
-        guard errno == ENOENT else { return try open(base, path, CWARDEN_O_PATH | O_DIRECTORY) }
-        var current = try open(base, WorkspacePath(components: []), CWARDEN_O_PATH | O_DIRECTORY)
-        var prefix = WorkspacePath(components: [])
-        for name in path.components {
-            prefix = prefix.appending(name)
-            if mkdirat(current, name, 0o755) == 0 {
-                let created = openat(current, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                if created >= 0 {
-                    fchown(created, workspace.identity, workspace.identity)
-                    close(created)
-                }
-            } else if errno != EEXIST {
-                let error = errno
-                close(current)
-                throw FileError.from(errno: error, path: "\(prefix)")
-            }
-            close(current)
-            current = try open(base, prefix, CWARDEN_O_PATH | O_DIRECTORY)
-        }
-        return current
-    }
-
-    /// Writes `bytes` to a new temporary file in `parent` and renames it over `path`.
-    private func replace(
-        _ parent: Int32,
-        _ path: WorkspacePath,
-        _ bytes: [UInt8],
-        permissions: mode_t,
-        noReplace: Bool
-    ) throws(FileError) -> FileEntry {
-        var generator = SystemRandomNumberGenerator()
-        let temporary = ".warden-write-\(String(generator.next() as UInt64, radix: 16))"
-        let fd = openat(parent, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FileError.from(errno: errno, path: "\(path)") }
-        var status = stat()
-        let error: FileError? = {
-            if let failure = writeAll(fd, bytes, path: path) { return failure }
-            guard fchown(fd, workspace.identity, workspace.identity) == 0, fchmod(fd, permissions) == 0,
-                fstat(fd, &status) == 0
-            else { return FileError.from(errno: errno, path: "\(path)") }
-            return nil
-        }()
-        close(fd)
-        if error == nil, CWardenShims_renameat2(parent, temporary, parent, path.name, noReplace ? 1 : 0) == 0 {
-            return FileEntry(path: path, status: status)
-        }
-        let failure =
-            error
-            ?? {
-                switch errno {
-                case EEXIST: return FileError(.exists, "\(path) already exists")
-                case EISDIR, ENOTEMPTY: return FileError(.isDirectory, "\(path) is a directory")
-                default: return FileError.from(errno: errno, path: "\(path)")
-                }
-            }()
-        unlinkat(parent, temporary, 0)
-        throw failure
-    }
-
-    /// Appends to an existing regular file; a failed write is cut back off.
-    private func append(_ parent: Int32, _ path: WorkspacePath, _ bytes: [UInt8]) throws(FileError) -> FileEntry {
-        let fd = openat(parent, path.name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError.from(errno: errno, path: "\(path)") }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { throw FileError.from(errno: errno, path: "\(path)") }
-        try requireRegular(status, path)
-        if let failure = writeAll(fd, bytes, path: path) {
-            ftruncate(fd, status.st_size)
-            throw failure
-        }
-        fstat(fd, &status)
-        return FileEntry(path: path, status: status)
-    }
-
-    private func writeAll(_ fd: Int32, _ bytes: [UInt8], path: WorkspacePath) -> FileError? {
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return FileError.from(errno: count == 0 ? ENOSPC : errno, path: "\(path)") }
-            offset += count
-        }
-        return nil
-    }
-
-    private func readAll(_ fd: Int32, cap: Int, path: WorkspacePath) throws(FileError) -> [UInt8] {
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw FileError.from(errno: errno, path: "\(path)") }
-            if count == 0 { return result }
-            result += buffer[..<count]
-            guard result.count <= cap else { throw FileError(.tooLarge, "\(path) grew beyond \(cap) bytes") }
-        }
-    }
-
-    /// Byte offsets of the non-overlapping occurrences of `needle` (exact bytes, no Unicode
-    /// equivalence: an edit must change exactly what was asked), found with glibc's `memmem`
-    /// (two-way search, linear), so a long needle cannot make an edit quadratic.
-    static func occurrences(of needle: [UInt8], in haystack: [UInt8]) -> [Int] {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return [] }
-        var result: [Int] = []
-        haystack.withUnsafeBytes { hay in
-            needle.withUnsafeBytes { pin in
-                var start = 0
-                while start <= hay.count - pin.count,
-                    let found = CWardenShims_memmem(
-                        hay.baseAddress! + start,
-                        hay.count - start,
-                        pin.baseAddress!,
-                        pin.count
-                    )
-                {
-                    let offset = hay.baseAddress!.distance(to: found)
-                    result.append(offset)
-                    start = offset + pin.count
-                }
-            }
-        }
-        return result
     }
 
     static func readLink(_ parent: Int32, _ name: [CChar]) -> String? {
@@ -464,133 +335,5 @@ public struct WorkspaceFiles: Sendable {
         let count = readlinkat(parent, name, &buffer, 4096)
         guard count >= 0 else { return nil }
         return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    /// Opens `components` (raw names) below the directory `root`, never following a symlink
-    /// (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), in steps of at most ~3000 bytes so a tree deeper
-    /// than PATH_MAX is still reachable; at most two fds are open at a time. -1 on failure.
-    static func open(below root: Int32, _ components: ArraySlice<[UInt8]>, _ flags: Int32) -> Int32 {
-        func step(_ directory: Int32, _ parts: ArraySlice<[UInt8]>, _ flags: Int32) -> Int32 {
-            let bytes = parts.isEmpty ? [UInt8(ascii: ".")] : Array(parts.joined(separator: [UInt8(ascii: "/")]))
-            return CWardenShims_openat_beneath(
-                directory,
-                bytes.map { CChar(bitPattern: $0) } + [0],
-                flags | O_CLOEXEC,
-                0,
-                1
-            )
-        }
-        var current = root
-        var start = components.startIndex
-        repeat {
-            var end = start
-            var length = 0
-            while end < components.endIndex, end == start || length + components[end].count + 1 <= 3000 {
-                length += components[end].count + 1
-                end += 1
-            }
-            let last = end == components.endIndex
-            let next = step(current, components[start..<end], last ? flags : CWARDEN_O_PATH | O_DIRECTORY)
-            if current != root { close(current) }
-            guard next >= 0 else { return -1 }
-            current = next
-            start = end
-        } while start < components.endIndex
-        return current
-    }
-
-    /// How deep walks go, and how many bytes of paths they collect: a run can build a chain of
-    /// thousands of directories, and reopening each level from the root costs its depth, so
-    /// walks stop there (reported as truncated) instead of spending seconds and megabytes.
-    static let maxWalkDepth = 256
-    static let maxWalkPathBytes = 16 << 20
-
-    /// Visits the entries under the directory `root` (kept open), breadth first, at most
-    /// `limit`, at most ``maxWalkDepth`` levels down and ``maxWalkPathBytes`` of paths; returns
-    /// whether it stopped early. Subdirectories are reopened from `root` with
-    /// RESOLVE_NO_SYMLINKS, so a directory swapped for a symlink mid-walk is skipped, never
-    /// followed, and only two fds are open however deep the tree is. Names are kept as raw
-    /// bytes for the file system and shown decoded (a name that is not UTF-8 shows U+FFFD).
-    static func walk(
-        _ root: Int32,
-        _ path: WorkspacePath,
-        recursive: Bool,
-        limit: Int,
-        visit: (FileEntry) -> Void
-    ) -> Bool {
-        var count = 0
-        var pathBytes = 0
-        var cut = false
-        var pending: [[[UInt8]]] = [[]]
-        var next = 0
-        while next < pending.count {
-            let sub = pending[next]
-            next += 1
-            let fd = open(below: root, sub[...], O_RDONLY | O_DIRECTORY)
-            guard fd >= 0, let stream = fdopendir(fd) else {
-                if fd >= 0 { close(fd) }
-                continue
-            }
-            defer { closedir(stream) }
-            let shown = path.components + sub.map { String(decoding: $0, as: UTF8.self) }
-            while let entry = readdir(stream) {
-                let raw = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
-                if raw == [46] || raw == [46, 46] { continue }
-                let cName = raw.map { CChar(bitPattern: $0) } + [0]
-                var status = stat()
-                guard fstatat(fd, cName, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-                guard count < limit else { return true }
-                count += 1
-                let target = status.st_mode & S_IFMT == S_IFLNK ? readLink(fd, cName) : nil
-                let name = String(decoding: raw, as: UTF8.self)
-                let entryPath = WorkspacePath(components: shown + [name])
-                pathBytes += entryPath.relative.utf8.count
-                guard pathBytes <= maxWalkPathBytes else { return true }
-                visit(FileEntry(path: entryPath, status: status, target: target))
-                if recursive, status.st_mode & S_IFMT == S_IFDIR {
-                    if sub.count + 1 < maxWalkDepth { pending.append(sub + [raw]) } else { cut = true }
-                }
-            }
-        }
-        return cut
-    }
-
-    /// Deletes everything under the directory `root` (kept open), deepest first, never
-    /// following a link; subdirectories are reopened from `root` with RESOLVE_NO_SYMLINKS.
-    /// Names stay raw bytes (a run may make names that are not UTF-8). Bounded, so a run that
-    /// keeps creating entries cannot keep it busy forever.
-    static func removeContents(_ root: Int32, budget: Int) {
-        var stack: [(path: [[UInt8]], emptied: Bool)] = [([], false)]
-        var steps = 0
-        while let (sub, emptied) = stack.popLast(), steps < budget {
-            steps += 1
-            if emptied {
-                let fd = open(below: root, sub.dropLast(), CWARDEN_O_PATH | O_DIRECTORY)
-                if fd >= 0 {
-                    unlinkat(fd, sub[sub.count - 1].map { CChar(bitPattern: $0) } + [0], AT_REMOVEDIR)
-                    close(fd)
-                }
-                continue
-            }
-            let fd = open(below: root, sub[...], O_RDONLY | O_DIRECTORY)
-            guard fd >= 0, let stream = fdopendir(fd) else {
-                if fd >= 0 { close(fd) }
-                continue
-            }
-            var directories: [[UInt8]] = []
-            while let entry = readdir(stream) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
-                if name == [46] || name == [46, 46] { continue }
-                if unlinkat(fd, name.map { CChar(bitPattern: $0) } + [0], 0) != 0 && errno == EISDIR {
-                    directories.append(name)
-                }
-                steps += 1
-            }
-            closedir(stream)
-            if !sub.isEmpty { stack.append((sub, true)) }
-            // Deeper trees are left for the run that made them (`rm -rf`): see maxWalkDepth.
-            guard sub.count + 1 < maxWalkDepth else { continue }
-            for name in directories { stack.append((sub + [name], false)) }
-        }
     }
 }

@@ -50,8 +50,7 @@ extension MCPSession {
         case .failure(let error): return RunCodeTool.invalid(error.message)
         }
         let files = workspace.files
-        let snapshotLimit = workspace.quota.entries + 16
-        let before = files.snapshot(limit: snapshotLimit)
+        let before = files.snapshot(limit: files.entryLimit)
         let saver = OutputSaver(files: files, run: nextRun(), threshold: RunCodeTool.resultBytesPerStream)
         let token = params._meta?.progressToken
         let signal = CancellationSignal()
@@ -100,16 +99,12 @@ extension MCPSession {
         try Task.checkCancellation()
         switch outcome {
         case .success(let run):
-            let after = files.snapshot(limit: snapshotLimit)
+            let after = files.snapshot(limit: files.entryLimit)
             let saved = saver.saved
             var artifacts = RunArtifacts.diff(
                 before: before,
                 after: after,
-                excluded: Set(
-                    saved.paths.values.flatMap { path in
-                        (1...path.components.count).map { path.components.prefix($0).joined(separator: "/") }
-                    }
-                ),
+                excluded: saver.touchedPaths,
                 limits: tools.artifacts
             )
             artifacts.attachImages(from: files, before: before, after: after, limits: tools.artifacts)

@@ -62,6 +62,18 @@ final class OutputSaver: Sendable {
         }
     }
 
+    /// What saving wrote into the workspace (the files and their directories, by relative
+    /// path), so a run's `files` list leaves it out, whether the copy succeeded or not.
+    var touchedPaths: Set<String> {
+        streams.withLock { streams in
+            Set(
+                streams.values.compactMap(\.path).flatMap { path in
+                    (1...path.components.count).map { path.components.prefix($0).joined(separator: "/") }
+                }
+            )
+        }
+    }
+
     /// The files that hold a whole stream, and why others could not be saved, by stream name.
     var saved: (paths: [String: WorkspacePath], failures: [String: String]) {
         streams.withLock { streams in
