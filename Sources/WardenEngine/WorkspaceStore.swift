@@ -37,12 +37,11 @@ public final class WorkspaceStore: Sendable {
             )
         }
         var info = stat()
-        var names: [String] = []
         if lstat(root, &info) == 0 {
             guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else {
                 throw SandboxError(.setupFailed, "the workspace root \(root) is not a directory owned by this user")
             }
-            names = directoryNames(root)
+            let names = directoryNames(root)
             guard names.isEmpty || names.contains(Self.marker) else {
                 throw SandboxError(
                     .setupFailed,
@@ -62,7 +61,7 @@ public final class WorkspaceStore: Sendable {
             throw SandboxError(.setupFailed, "the workspace root \(root) is in use by another running server")
         }
         self.lock = lock
-        for name in names where Self.isWorkspaceName(name) { Self.destroy("\(root)/\(name)") }
+        removeAll()  // what a previous server with this root left behind
     }
 
     deinit {

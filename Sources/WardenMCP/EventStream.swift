@@ -62,11 +62,7 @@ final class EventStream: Sendable {
 
     /// Sends a comment that makes the client's SSE parser start (and proxies flush).
     func prime() {
-        let text = SSEEvent(id: "\(number)-0", data: "").encoded
-        state.withLock { state in
-            state.backlog += text.utf8.count
-            _ = state.continuation?.yield(ByteBuffer(string: text))
-        }
+        sendRaw(SSEEvent(id: "\(number)-0", data: "").encoded)
     }
 
     /// Sends one event; returns false when the stream has finished or the event was dropped.

@@ -99,15 +99,13 @@ extension MCPSession {
         try Task.checkCancellation()
         switch outcome {
         case .success(let run):
-            let after = files.snapshot(limit: files.entryLimit)
             let saved = saver.saved
-            var artifacts = RunArtifacts.diff(
+            let changes = RunArtifacts.changes(
                 before: before,
-                after: after,
-                excluded: saver.touchedPaths,
-                limits: tools.artifacts
+                after: files.snapshot(limit: files.entryLimit),
+                excluded: saver.touchedPaths
             )
-            artifacts.attachImages(from: files, before: before, after: after, limits: tools.artifacts)
+            var artifacts = RunArtifacts(changes: changes, files: files, limits: tools.artifacts)
             artifacts.savedOutput = saved.paths
             artifacts.saveFailures = saved.failures
             return RunCodeTool.result(run, artifacts: artifacts)

@@ -23,13 +23,13 @@ struct RunArtifacts: Sendable {
     var saveFailures: [String: String] = [:]
 
     /// Compares two snapshots (by path; a change of type, size, mtime, ctime or inode is a
-    /// modification, except for directories), leaving out `excluded` paths (the saved output files themselves).
-    static func diff(
+    /// modification, except for directories), leaving out `excluded` paths (the saved output
+    /// files themselves); sorted by path.
+    static func changes(
         before: [String: FileEntry],
         after: [String: FileEntry],
-        excluded: Set<String>,
-        limits: ArtifactLimits
-    ) -> RunArtifacts {
+        excluded: Set<String>
+    ) -> [Change] {
         var all: [Change] = []
         for (path, entry) in after where !excluded.contains(path) {
             if let old = before[path] {
@@ -45,33 +45,31 @@ struct RunArtifacts: Sendable {
         for (path, entry) in before where after[path] == nil && !excluded.contains(path) {
             all.append(Change(path: entry.path, kind: .deleted, type: entry.type, size: 0))
         }
-        all.sort { $0.path.relative < $1.path.relative }
-        var artifacts = RunArtifacts()
+        return all.sorted { $0.path.relative < $1.path.relative }
+    }
+
+    init() {}
+
+    /// Lists `changes` within the listing limits (the rest are counted in `omitted`) and
+    /// attaches the images among the files created or modified.
+    init(changes all: [Change], files: WorkspaceFiles, limits: ArtifactLimits) {
         var budget = limits.listedFilesBudget
         for change in all.prefix(limits.maxListedFiles) {
             budget -= MediaType.resultCost(change.path.description) + 200
             guard budget >= 0 else { break }
-            artifacts.changes.append(change)
+            changes.append(change)
         }
-        artifacts.omitted = all.count - artifacts.changes.count
-        return artifacts
+        omitted = all.count - changes.count
+        attachImages(from: files, among: all, limits: limits)
     }
 
     /// Attaches the images the run created or changed, within the limits.
-    mutating func attachImages(
-        from files: WorkspaceFiles,
-        before: [String: FileEntry],
-        after: [String: FileEntry],
-        limits: ArtifactLimits
-    ) {
+    private mutating func attachImages(from files: WorkspaceFiles, among changes: [Change], limits: ArtifactLimits) {
         var total = 0
-        let candidates = after.values
-            .filter { entry in
-                entry.type == .file && entry.size > 0 && entry.size <= limits.maxImageBytes
-                    && MediaType.looksLikeImage(entry.path.name)
-                    && !(before[entry.path.relative].map { $0.sameVersion(as: entry) } ?? false)
-            }
-            .sorted { $0.path.relative < $1.path.relative }
+        let candidates = changes.filter { change in
+            change.kind != .deleted && change.type == .file && change.size > 0 && change.size <= limits.maxImageBytes
+                && MediaType.looksLikeImage(change.path.name)
+        }
         for entry in candidates where images.count < limits.maxImages && total + entry.size <= limits.totalImageBytes {
             guard let (bytes, _) = try? files.read(entry.path, cap: limits.maxImageBytes),
                 total + bytes.count <= limits.totalImageBytes,

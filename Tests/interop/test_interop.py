@@ -40,6 +40,11 @@ class session_for:
         await self.streams.__aexit__(*exc)
 
 
+def new_session(server):
+    """Initializes a session over raw HTTP; returns its id."""
+    return httpx.post(server.url("/mcp"), headers=JSON, json=INIT).headers["mcp-session-id"]
+
+
 def sandbox_processes():
     """Host processes running as a sandbox uid (200000 and up): there must be none between runs."""
     found = []
@@ -270,8 +275,7 @@ def test_closing_the_sse_stream_ends_the_session_and_kills_its_runs(server):
 
 def test_a_dropped_post_stream_resumes_with_last_event_id(server):
     url = server.url("/mcp")
-    response = httpx.post(url, headers=JSON, json=INIT)
-    headers = dict(JSON, **{"Mcp-Session-Id": response.headers["mcp-session-id"]})
+    headers = dict(JSON, **{"Mcp-Session-Id": new_session(server)})
     httpx.post(url, headers=headers, json={"jsonrpc": "2.0", "method": "notifications/initialized"})
     # Slow ticks: the run must still be going when the client comes back, even on a busy machine.
     code = "import time\nfor i in range(3):\n    print('tick', i, flush=True)\n    time.sleep(2)"
@@ -315,8 +319,7 @@ def test_sigterm_kills_running_children_and_exits():
     from conftest import Server
     s = Server()
     url = s.url("/mcp")
-    response = httpx.post(url, headers=JSON, json=INIT)
-    headers = dict(JSON, **{"Mcp-Session-Id": response.headers["mcp-session-id"]})
+    headers = dict(JSON, **{"Mcp-Session-Id": new_session(s)})
     call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
             "params": {"name": "run_code", "arguments": {"code": "import time\nprint('up', flush=True)\ntime.sleep(120)", "timeout_seconds": 200},
                        "_meta": {"progressToken": "x"}}}
@@ -359,8 +362,7 @@ def test_settings_come_from_flags_then_environment_then_file(tmp_path):
 
 def test_one_standalone_get_stream_per_session(server):
     url = server.url("/mcp")
-    response = httpx.post(url, headers=JSON, json=INIT)
-    headers = {"Accept": "text/event-stream", "Mcp-Session-Id": response.headers["mcp-session-id"]}
+    headers = {"Accept": "text/event-stream", "Mcp-Session-Id": new_session(server)}
     with httpx.Client(timeout=10) as client:
         with client.stream("GET", url, headers=headers) as first:
             assert first.status_code == 200
@@ -372,8 +374,7 @@ def test_one_standalone_get_stream_per_session(server):
 
 def test_a_closed_standalone_stream_can_be_reopened(server):
     url = server.url("/mcp")
-    response = httpx.post(url, headers=JSON, json=INIT)
-    headers = {"Accept": "text/event-stream", "Mcp-Session-Id": response.headers["mcp-session-id"]}
+    headers = {"Accept": "text/event-stream", "Mcp-Session-Id": new_session(server)}
     with httpx.Client(timeout=10) as client:
         with client.stream("GET", url, headers=headers) as first:
             assert first.status_code == 200
@@ -410,7 +411,7 @@ def test_a_client_that_stops_reading_cannot_make_the_server_hold_the_output(serv
         with open(f"/proc/{server.process.pid}/status") as f:
             return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
 
-    session = httpx.post(server.url("/mcp"), headers=JSON, json=INIT).headers["mcp-session-id"]
+    session = new_session(server)
     call = json.dumps({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {
         "name": "run_code", "_meta": {"progressToken": "flood"},
         "arguments": {"code": "import sys\nfor i in range(900): sys.stdout.buffer.write(b'\\x01' * 16384); sys.stdout.flush()",
@@ -437,8 +438,7 @@ def test_a_client_that_stops_reading_cannot_make_the_server_hold_the_output(serv
 
 
 def test_delete_returns_only_once_the_sessions_runs_are_gone(server):
-    response = httpx.post(server.url("/mcp"), headers=JSON, json=INIT)
-    headers = dict(JSON, **{"Mcp-Session-Id": response.headers["mcp-session-id"]})
+    headers = dict(JSON, **{"Mcp-Session-Id": new_session(server)})
     call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
             "params": {"name": "run_code", "_meta": {"progressToken": "x"},
                        "arguments": {"code": "import time\nprint('up', flush=True)\ntime.sleep(60)", "timeout_seconds": 90}}}
