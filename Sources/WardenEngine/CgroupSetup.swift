@@ -4,8 +4,8 @@ import Synchronization
 
 /// Finds the cgroup hierarchies a run can use and creates Warden's parent groups in them.
 ///
-/// cgroup v1 `memory` and `pids` hierarchies and a v2 hierarchy (with or without controllers;
-/// its `cgroup.kill` alone is worth having) each get a `warden-runs` parent, under it one group
+/// cgroup v1 `memory` and `pids` hierarchies and a v2 hierarchy with either controller each
+/// get a `warden-runs` parent, under it one group
 /// per sandbox identity and server instance (`id-<uid>-<instance>`, holding the memory limit)
 /// and in that one leaf per concurrent run of the identity (`run-<lane>`), created on first use with their limits written once; a run only joins leaves.
 ///
@@ -18,7 +18,6 @@ package struct CgroupSetup: Sendable {
     package var parents: [String] = []
     var memory = false
     var pids = false
-    var kill = false
     private let created = CreatedGroups()
     /// The server's instance number (see ``ServerInstance``), part of every leaf's name.
     var instance = 0
@@ -35,7 +34,7 @@ package struct CgroupSetup: Sendable {
     /// The memory limit sits on the identity's group, so a session's runs share it together
     /// with the workspace's tmpfs pages they wrote (which stay charged there, not to a slot
     /// another session reuses); `memoryBytes` is the whole budget. Each run still has a leaf
-    /// of its own, so its pids limit, OOM count and `cgroup.kill` touch no other run.
+    /// of its own, so its pids limit and OOM count touch no other run.
     package func groups(for identity: UInt32, lane: Int, limits: SandboxLimits) throws(SandboxError) -> [String] {
         var leaves: [String] = []
         for parent in parents {
@@ -75,10 +74,13 @@ package struct CgroupSetup: Sendable {
         var setup = CgroupSetup()
         setup.instance = instance
         let v2Root = isCgroup2(root) ? root : (isCgroup2(root + "/unified") ? root + "/unified" : nil)
-        if let v2Root, let parent = makeParent(in: v2Root) {
+        // A v2 hierarchy without controllers (a hybrid host's "unified") would add nothing:
+        // the kill is the PID namespace's.
+        if let v2Root, !controllers(of: v2Root).filter({ $0 == "memory" || $0 == "pids" }).isEmpty,
+            let parent = makeParent(in: v2Root)
+        {
             enableControllers(v2Root, parent)
             setup.parents.append(parent)
-            setup.kill = access(parent + "/cgroup.kill", F_OK) == 0
             setup.memory =
                 access(parent + "/cgroup.subtree_control", F_OK) == 0 && controllers(of: parent).contains("memory")
             setup.pids = controllers(of: parent).contains("pids")

@@ -83,14 +83,6 @@ public struct HostLayers: Sendable {
                 detail: cgroups.pids ? "pids.max per run" : "RLIMIT_NPROC only"
             )
         )
-        layers.append(
-            Layer(
-                name: "cgroup_kill",
-                available: cgroups.kill,
-                required: false,
-                detail: cgroups.kill ? "cgroup.kill per run" : "PID namespace kill only"
-            )
-        )
         return HostLayers(layers: layers, landlockABI: abi)
     }
 }

@@ -32,6 +32,9 @@ public struct SandboxConfiguration: Sendable {
     public var workspaceQuota = WorkspaceQuota()
     /// Use cgroups (memory, pids, kill) where the host provides them.
     public var useCgroups = true
+    /// The default runtime directory is this plus `<pid>-<random>`.
+    static let defaultRuntimePrefix = "/tmp/warden-"
+
     /// Root of the cgroup file systems.
     public var cgroupRoot = "/sys/fs/cgroup"
 
@@ -43,7 +46,8 @@ public struct SandboxConfiguration: Sendable {
     ) {
         self.launcherPath = launcherPath ?? Self.defaultLauncherPath()
         self.policyPath = policyPath ?? Self.defaultPolicyPath()
-        self.runtimeDirectory = runtimeDirectory ?? "/tmp/warden-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        self.runtimeDirectory =
+            runtimeDirectory ?? "\(Self.defaultRuntimePrefix)\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         self.searchPath = searchPath ?? (getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin")
         self.maxConcurrentRuns = max(1, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }

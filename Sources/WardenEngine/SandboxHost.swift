@@ -39,6 +39,9 @@ public struct SandboxHost: Sendable {
                 ]
             )
         }
+        if configuration.runtimeDirectory.hasPrefix(SandboxConfiguration.defaultRuntimePrefix) {
+            sweepStaleRuntimeDirectories()
+        }
         try makeDirectory(configuration.runtimeDirectory, mode: 0o711)
         try makeDirectory(configuration.runtimeDirectory + "/runs", mode: 0o711)
         let filterPath = configuration.runtimeDirectory + "/seccomp.bpf"
@@ -68,6 +71,27 @@ public struct SandboxHost: Sendable {
             instance: instance,
             systemPaths: paths
         )
+    }
+
+    /// Removes default runtime directories (`/tmp/warden-<pid>-<n>`) whose process is gone: a
+    /// server or test killed with SIGKILL never ran ``cleanUp()``, and its compiled policy and
+    /// run files would otherwise stay for good. Only directories this user owns are touched.
+    private static func sweepStaleRuntimeDirectories() {
+        let prefix = SandboxConfiguration.defaultRuntimePrefix
+        let slash = prefix.lastIndex(of: "/")!
+        let parent = String(prefix[..<slash])
+        let stem = String(prefix[prefix.index(after: slash)...])
+        guard let stream = opendir(parent) else { return }
+        defer { closedir(stream) }
+        for name in entryNames(stream) where name.hasPrefix(stem) {
+            let parts = name.dropFirst(stem.count).split(separator: "-")
+            guard parts.count == 2, let pid = pid_t(parts[0]), pid > 0, UInt32(parts[1]) != nil else { continue }
+            guard pid != getpid(), Glibc.kill(pid, 0) != 0, errno == ESRCH else { continue }
+            var info = stat()
+            let path = parent + "/" + name
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else { continue }
+            removeTree(path)
+        }
     }
 
     /// Removes the runtime directory (compiled policy, leftover run files) and gives up the

@@ -211,6 +211,56 @@ import Testing
         #expect(result.status == .memoryLimit)
     }
 
+    /// The launcher joins v1 groups by moving only its own thread and steps back out; a v2 group
+    /// is entered by CLONE_INTO_CGROUP. Either way every process of the run must sit in the run's
+    /// leaf, the launcher (root) in none, and the sandbox must see its own group as "/".
+    @Test func theRunSitsInItsLeafCgroupsAndTheLauncherDoesNot() async throws {
+        let supervisor = self.supervisor
+        let host = supervisor.host
+        try #require(!host.cgroups.parents.isEmpty, "this host has cgroups (warden doctor)")
+        let leaves = try host.cgroups.groups(
+            for: host.configuration.identityBase,
+            lane: 0,
+            limits: host.configuration.limits
+        )
+        let code = "import time\nprint(open('/proc/self/cgroup').read(), flush=True)\ntime.sleep(1000)"
+        let seen = ChunkLog()
+        let task = Task {
+            try await supervisor.execute(RunRequest(language: .python, code: code, timeout: .seconds(30))) { output in
+                for await chunk in output { seen.append(chunk) }
+            }
+        }
+        var waited = 0
+        while !seen.text(.stdout).contains("\n\n") && waited < 500 {
+            try await Task.sleep(for: .milliseconds(20))
+            waited += 1
+        }
+        // Each leaf's processes and their real uids, read while the run is alive.
+        var members: [String: [(Int32, String)]] = [:]
+        for leaf in leaves {
+            let pids = (readWholeFile(leaf + "/cgroup.procs") ?? "").split(separator: "\n").compactMap { Int32($0) }
+            members[leaf] = pids.map { pid in
+                let status = readWholeFile("/proc/\(pid)/status") ?? ""
+                let uid = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }
+                return (
+                    pid,
+                    uid?.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.map(String.init) ?? ""
+                )
+            }
+        }
+        task.cancel()
+        _ = try await task.value
+        let lines = seen.text(.stdout).split(separator: "\n")
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.hasSuffix(":/") }, "the sandbox sees \(seen.text(.stdout))")
+        for (leaf, processes) in members {
+            // init and the program, both under the run's uid; never the launcher (root).
+            #expect(processes.count >= 2, "\(leaf) holds \(processes)")
+            for (pid, uid) in processes {
+                #expect(uid == "\(host.configuration.identityBase)", "pid \(pid) in \(leaf) has uid \(uid)")
+            }
+        }
+    }
+
     @Test func busyWhenSlotsAndQueueAreFull() async throws {
         let supervisor = try TestSandbox.supervisor {
             $0.maxConcurrentRuns = 1

@@ -1,11 +1,18 @@
 /*
  * Per-run cgroups, when the engine found a usable hierarchy. The engine creates the groups with
  * their limits already written (a leaf per run slot under a group per sandbox identity), so a
- * run only joins its leaf: no mkdir or rmdir on the hot path. The memory group's OOM kills are reported as `memory_limit`, the pids
- * group is a second line behind RLIMIT_NPROC, and `cgroup.kill` is a belt-and-braces kill of
- * the whole run. The launcher joins before it clones, so the sandbox's cgroup namespace is
- * rooted at the run's group, then steps back out to the group it came from (cgroup v2 allows no
- * process in a group whose children have controllers) so a kill never hits the launcher itself.
+ * run only joins its leaf: no mkdir or rmdir on the hot path. The memory group's OOM kills are
+ * reported as `memory_limit`; the pids group is a second line behind RLIMIT_NPROC. The kill is
+ * the PID namespace's alone (nothing can leave it): `cgroup.kill` is not used, because on this
+ * kernel (6.18) a CLONE_INTO_CGROUP child is SIGKILLed at birth in any group that was ever
+ * killed (the fork compares the target's kill count with the parent's group's; measured).
+ *
+ * Joining must not migrate a process through `cgroup.procs`: every such write takes the kernel's
+ * global threadgroup rwsem for writing, which waits for an RCU grace period (5.6 ms per run on
+ * the development VM, measured). So a v1 group is joined by writing "0" to its `tasks` file,
+ * which moves only the calling thread (the launcher has one) and skips that lock; the launcher
+ * then steps back out the same way once the child exists. A v2 group
+ * is never joined at all: the child is born in it by clone3's CLONE_INTO_CGROUP.
  */
 #include "launcher.h"
 
@@ -14,13 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
-
-static int exists(const char *dir, const char *file) {
-    char path[640];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    return access(path, F_OK) == 0;
-}
 
 static int write_in(const char *dir, const char *file, unsigned long long value) {
     char path[640], text[32];
@@ -48,10 +50,10 @@ static long oom_kills(const char *dir) {
 }
 
 /*
- * The launcher's current group in the hierarchy holding `dir`: the mount point (what precedes
- * "/warden-runs") plus this process's path from /proc/self/cgroup for that hierarchy: the
- * "0::" line for v2, else the line whose controller list (split on commas, so co-mounted
- * "cpu,memory" works) names the mount point's last component. Returns -1 when it cannot be
+ * The launcher's current group in the v1 hierarchy holding `dir`: the mount point (what
+ * precedes "/warden-runs") plus this process's path from /proc/self/cgroup for the line whose
+ * controller list (split on commas, so co-mounted "cpu,memory" works) names the mount point's
+ * last component. Returns -1 when it cannot be
  * found or does not fit, so the run fails rather than staying in a group it will kill.
  */
 static int origin_of(const char *dir, char *out, size_t size) {
@@ -62,7 +64,6 @@ static int origin_of(const char *dir, char *out, size_t size) {
     snprintf(root, sizeof root, "%.*s", (int)(cut - dir), dir);
     const char *base = strrchr(root, '/');
     base = base ? base + 1 : root;
-    int v1 = !strcmp(base, "memory") || !strcmp(base, "pids");
     static char text[65536];
     int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -1;
@@ -85,15 +86,11 @@ static int origin_of(const char *dir, char *out, size_t size) {
         *second = 0;
         const char *controllers = first + 1, *path = second + 1;
         int match = 0;
-        if (!v1) {
-            match = !strncmp(line, "0:", 2) && controllers[0] == 0;
-        } else {
-            char list[256];
-            snprintf(list, sizeof list, "%s", controllers);
-            char *inner = NULL;
-            for (char *name = strtok_r(list, ",", &inner); name; name = strtok_r(NULL, ",", &inner)) {
-                if (!strcmp(name, base)) match = 1;
-            }
+        char list[256];
+        snprintf(list, sizeof list, "%s", controllers);
+        char *inner = NULL;
+        for (char *name = strtok_r(list, ",", &inner); name; name = strtok_r(NULL, ",", &inner)) {
+            if (!strcmp(name, base)) match = 1;
         }
         if (!match) continue;
         int written = snprintf(out, size, "%s%s", root, path);
@@ -102,17 +99,41 @@ static int origin_of(const char *dir, char *out, size_t size) {
     return -1;
 }
 
+static int is_cgroup2(const char *dir) {
+    struct statfs info;
+    return statfs(dir, &info) == 0 && info.f_type == 0x63677270 /* CGROUP2_SUPER_MAGIC */;
+}
+
+/* Moves the calling thread (the whole launcher: it is single-threaded) into a v1 group. */
+static int join_v1(const char *dir) { return write_in(dir, "tasks", 0); }
+
 int wl_cgroups_enter(const wl_config *config, wl_cgroups *groups) {
     groups->count = 0;
+    groups->v2_fd = -1;
     for (int i = 0; i < config->cgroup_count; i++) {
-        snprintf(groups->dirs[i], sizeof groups->dirs[0], "%s", config->cgroups[i]);
-        if (origin_of(groups->dirs[i], groups->origins[i], sizeof groups->origins[0]) != 0) {
+        int n = groups->count;
+        snprintf(groups->dirs[n], sizeof groups->dirs[0], "%s", config->cgroups[i]);
+        groups->origins[n][0] = 0;
+        groups->oom_before[n] = oom_kills(groups->dirs[n]);
+        if (is_cgroup2(groups->dirs[n])) {
+            if (groups->v2_fd >= 0) {
+                errno = EINVAL; /* one v2 hierarchy only */
+                return -1;
+            }
+            groups->v2_fd = open(groups->dirs[n], O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (groups->v2_fd < 0) return -1;
+            groups->count++;
+            continue;
+        }
+        if (origin_of(groups->dirs[n], groups->origins[n], sizeof groups->origins[0]) != 0) {
             errno = ENOENT; /* where the launcher came from is unknown: it could not step back out */
             return -1;
         }
-        groups->oom_before[i] = oom_kills(groups->dirs[i]);
         groups->count++;
-        if (write_in(groups->dirs[i], "cgroup.procs", (unsigned long long)getpid()) != 0) return -1;
+        if (join_v1(groups->dirs[n]) != 0) {
+            groups->origins[n][0] = 0; /* never joined: nothing to step out of */
+            return -1;
+        }
     }
     return 0;
 }
@@ -124,14 +145,10 @@ int wl_cgroups_oom(const wl_cgroups *groups) {
     return 0;
 }
 
-void wl_cgroups_kill(const wl_cgroups *groups) {
+void wl_cgroups_step_out(wl_cgroups *groups) {
     for (int i = 0; i < groups->count; i++) {
-        if (exists(groups->dirs[i], "cgroup.kill")) (void)write_in(groups->dirs[i], "cgroup.kill", 1);
+        if (groups->origins[i][0]) (void)join_v1(groups->origins[i]);
     }
-}
-
-void wl_cgroups_step_out(const wl_cgroups *groups) {
-    for (int i = 0; i < groups->count; i++) {
-        if (groups->origins[i][0]) (void)write_in(groups->origins[i], "cgroup.procs", (unsigned long long)getpid());
-    }
+    if (groups->v2_fd >= 0) close(groups->v2_fd);
+    groups->v2_fd = -1;
 }

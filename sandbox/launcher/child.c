@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -74,6 +75,9 @@ _Noreturn void wl_child(wl_config *config, int sync_fd) {
     /* The parent writes our uid/gid maps, then one byte; EOF means it failed or died. */
     if (read(sync_fd, &go, 1) != 1 || go != 'g') _exit(WL_EXIT_SETUP);
     close(sync_fd);
+    /* Made here rather than by clone: the namespace is rooted at the groups this process is in
+     * now, so /proc/self/cgroup shows "/" in every hierarchy, not the host's layout. */
+    if (unshare(CLONE_NEWCGROUP) != 0) wl_fail(fd, "cgroup-namespace");
     /* Opened here, in the new mount namespace (a bind source must belong to it), and before
      * the identity change (the sources may sit under a root-only directory such as /root). */
     int workspace_fd, bind_fds[WL_MAX_BINDS];

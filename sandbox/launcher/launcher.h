@@ -65,14 +65,14 @@ int wl_write_file(const char *path, const char *text);
 /* cgroup.c */
 typedef struct {
     char dirs[WL_MAX_CGROUPS][512];
-    char origins[WL_MAX_CGROUPS][512]; /* where the launcher was, to step back out to */
+    char origins[WL_MAX_CGROUPS][512]; /* v1: where the launcher was, to step back out to */
     long oom_before[WL_MAX_CGROUPS];
     int count;
+    int v2_fd; /* the v2 group the child is born in (CLONE_INTO_CGROUP), or -1 */
 } wl_cgroups;
 int wl_cgroups_enter(const wl_config *config, wl_cgroups *groups);
 int wl_cgroups_oom(const wl_cgroups *groups);
-void wl_cgroups_kill(const wl_cgroups *groups);
-void wl_cgroups_step_out(const wl_cgroups *groups);
+void wl_cgroups_step_out(wl_cgroups *groups);
 
 /* rootfs.c */
 int wl_rootfs_prepare(const wl_config *config, int *workspace_fd, int *bind_fds);

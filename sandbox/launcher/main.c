@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -170,9 +171,19 @@ int main(int argc, char **argv) {
 
     int sync[2];
     if (pipe2(sync, O_CLOEXEC) != 0) wl_fail(fd, "pipe");
-    long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
-                 CLONE_NEWCGROUP | SIGCHLD;
-    pid_t child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+    /* The cgroup namespace is made by the child once it sits in its groups (see wl_child). */
+    unsigned long long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
+    pid_t child;
+    if (groups.v2_fd >= 0) {
+        struct clone_args args;
+        memset(&args, 0, sizeof args);
+        args.flags = flags | CLONE_INTO_CGROUP;
+        args.exit_signal = SIGCHLD;
+        args.cgroup = (unsigned long long)groups.v2_fd;
+        child = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    } else {
+        child = (pid_t)syscall(SYS_clone, (long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    }
     if (child < 0) {
         int saved = errno;
         wl_cgroups_step_out(&groups);
@@ -181,6 +192,7 @@ int main(int argc, char **argv) {
     }
     if (child == 0) {
         close(sync[1]);
+        if (groups.v2_fd >= 0) close(groups.v2_fd);
         wl_child(&config, sync[0]);
     }
     close(sync[0]);
@@ -206,7 +218,6 @@ int main(int argc, char **argv) {
         if (sig != SIGCHLD) {
             /* The server asked us to stop the run: PID 1's death takes the whole namespace. */
             kill(child, SIGKILL);
-            wl_cgroups_kill(&groups);
             killed = 1;
             continue;
         }
@@ -214,7 +225,6 @@ int main(int argc, char **argv) {
         if (done == child) break;
     }
     int oom = wl_cgroups_oom(&groups);
-    wl_cgroups_kill(&groups);
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     wl_report(fd, "exit %d %d %ld %ld %ld %d %d", code, sig, micros(usage.ru_utime), micros(usage.ru_stime),
