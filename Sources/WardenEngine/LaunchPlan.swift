@@ -16,18 +16,70 @@ package struct LaunchPlan: Sendable, Equatable {
         timeout: Duration,
         cgroups: [String]
     ) -> LaunchPlan {
-        let command =
-            [interpreter.path] + request.language.interpreterArguments
-            + ["\(scriptDirectory)/\(request.language.scriptName)"]
         var plan = make(
             host: host,
-            command: command,
+            command: command(interpreter: interpreter, request: request),
             workspace: request.workspace,
             identity: identity,
             runDirectory: runDirectory,
             timeout: timeout,
             cgroups: cgroups
         )
+        // The launcher runs as root with an empty environment; the program's comes as arguments.
+        let separator = plan.arguments.firstIndex(of: "--") ?? plan.arguments.endIndex
+        let variables = environment(for: request).flatMap { ["--env", $0] }
+        plan.arguments.insert(contentsOf: variables, at: separator)
+        return plan
+    }
+
+    /// A standby launcher (`--standby`): the sandbox for a later run of `identity` in
+    /// `workspace`, built now; ``program(interpreter:request:timeout:)`` completes it.
+    package static func standby(
+        host: SandboxHost,
+        workspace: RunRequest.WorkspaceSource = .ephemeral,
+        identity: UInt32,
+        runDirectory: String?,
+        cgroups: [String]
+    ) -> LaunchPlan {
+        var plan = make(
+            host: host,
+            command: [],
+            workspace: workspace,
+            identity: identity,
+            runDirectory: runDirectory,
+            timeout: nil,
+            cgroups: cgroups
+        )
+        plan.arguments.removeLast()  // "--": the program comes on stdin
+        plan.arguments.append("--standby")
+        return plan
+    }
+
+    /// What a standby launcher reads on stdin before the program's own input: a 4-byte
+    /// little-endian length, then NUL-terminated strings: the CPU limit in seconds, the
+    /// command, an empty string, the environment (see sandbox/launcher/standby.c).
+    static func program(interpreter: Interpreter, request: RunRequest, timeout: Duration) -> [UInt8] {
+        program(
+            command: command(interpreter: interpreter, request: request),
+            environment: environment(for: request),
+            cpuSeconds: cpuLimitSeconds(for: timeout)
+        )
+    }
+
+    package static func program(command: [String], environment: [String], cpuSeconds: Int64) -> [UInt8] {
+        var body: [UInt8] = []
+        for text in ["\(cpuSeconds)"] + command + [""] + environment { body += Array(text.utf8) + [0] }
+        let length = UInt32(body.count)
+        return (0..<4).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + body
+    }
+
+    private static func command(interpreter: Interpreter, request: RunRequest) -> [String] {
+        [interpreter.path] + request.language.interpreterArguments
+            + ["\(scriptDirectory)/\(request.language.scriptName)"]
+    }
+
+    /// The program's whole environment, as sorted `NAME=value` strings.
+    private static func environment(for request: RunRequest) -> [String] {
         var environment: [String: String] = [
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": "/workspace",
@@ -38,11 +90,7 @@ package struct LaunchPlan: Sendable, Equatable {
         // No __pycache__ litter in the session's workspace (and its quota), whatever starts Python.
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
         for (name, value) in request.environment { environment[name] = value }
-        // The launcher runs as root with an empty environment; the program's comes as arguments.
-        let separator = plan.arguments.firstIndex(of: "--") ?? plan.arguments.endIndex
-        let variables = environment.sorted { $0.key < $1.key }.flatMap { ["--env", "\($0.key)=\($0.value)"] }
-        plan.arguments.insert(contentsOf: variables, at: separator)
-        return plan
+        return environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     }
 
     /// The launcher invocation for any command with every layer on (the benchmark uses it for
@@ -53,7 +101,7 @@ package struct LaunchPlan: Sendable, Equatable {
         workspace: RunRequest.WorkspaceSource = .ephemeral,
         identity: UInt32,
         runDirectory: String?,
-        timeout: Duration,
+        timeout: Duration?,
         cgroups: [String]
     ) -> LaunchPlan {
         let configuration = host.configuration
@@ -63,11 +111,12 @@ package struct LaunchPlan: Sendable, Equatable {
             "--seccomp", host.filterPath,
             "--tmp-size", "\(limits.tmpBytes)", "--tmp-inodes", "\(limits.tmpInodes)",
             "--rlimit", "as=\(limits.addressSpaceBytes)",
-            "--rlimit", "cpu=\(cpuLimitSeconds(for: timeout))",
             "--rlimit", "nproc=\(limits.processes)",
             "--rlimit", "nofile=\(limits.openFiles)",
             "--rlimit", "fsize=\(limits.fileSizeBytes)",
         ]
+        // A standby (no timeout yet) gets its CPU limit with the program.
+        if let timeout { arguments += ["--rlimit", "cpu=\(cpuLimitSeconds(for: timeout))"] }
         switch workspace {
         case .ephemeral:
             arguments += [

@@ -30,7 +30,12 @@ public struct SandboxConfiguration: Sendable {
     /// Where session workspaces are mounted; default `<runtimeDirectory>/workspaces`.
     public var workspaceRoot: String?
     public var workspaceQuota = WorkspaceQuota()
-    /// Use cgroups (memory, pids, kill) where the host provides them.
+    /// Sandboxes kept built ahead of their run (see ``Supervisor``): at most one per identity
+    /// (session or slot), this many in all, each dropped after ``standbyIdleTime`` unused.
+    /// 0 builds every sandbox when its run arrives (`warden run`, which runs once).
+    public var standbySandboxes = 16
+    public var standbyIdleTime: Duration = .seconds(120)
+    /// Use cgroups (memory, pids) where the host provides them.
     public var useCgroups = true
     /// The default runtime directory is this plus `<pid>-<random>`.
     static let defaultRuntimePrefix = "/tmp/warden-"

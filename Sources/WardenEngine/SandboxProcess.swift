@@ -31,28 +31,32 @@ final class SandboxProcess: Sendable {
     let output: AsyncStream<OutputChunk>
     private let continuation: AsyncStream<OutputChunk>.Continuation
     private let state = Mutex(State())
+    /// The parent ends of the pipes until ``start(stdin:captureLimit:hardLimit:)`` hands them to the pump.
+    private let pending: Mutex<Pipes?>
 
     /// A launcher that ignores SIGTERM this long is sent SIGKILL (its PDEATHSIG takes the rest).
     static let killGrace: Duration = .seconds(2)
 
-    private init(pid: pid_t, pidfd: Int32) {
+    private init(pid: pid_t, pidfd: Int32, pipes: Pipes) {
         self.pid = pid
         self.pidfd = pidfd
+        self.pending = Mutex(pipes)
         (output, continuation) = AsyncStream.makeStream(of: OutputChunk.self, bufferingPolicy: .unbounded)
     }
 
-    /// Spawns the launcher with `arguments` and exactly `environment`.
+    /// Spawns the launcher with `arguments` and exactly `environment`. Nothing is read or
+    /// written until ``start(stdin:captureLimit:hardLimit:)``: a standby launcher waits there
+    /// for its program, which ``start`` sends as the first bytes of `stdin`.
+    /// - Parameter stdinPipe: give the launcher a pipe for stdin (else /dev/null).
     static func spawn(
         launcher: String,
         arguments: [String],
         environment: [String],
-        stdin: [UInt8]?,
-        captureLimit: Int,
-        hardLimit: Int
+        stdinPipe: Bool
     ) throws(SandboxError) -> SandboxProcess {
         var pipes = Pipes()
         defer { pipes.closeChildEnds() }
-        do { try pipes.open(withStdin: stdin != nil) } catch {
+        do { try pipes.open(withStdin: stdinPipe) } catch {
             pipes.closeParentEnds()
             throw error
         }
@@ -65,17 +69,27 @@ final class SandboxProcess: Sendable {
             pipes.closeParentEnds()
             throw SandboxError(.spawnFailed, "cannot start \(launcher)", errno: result)
         }
-        let pidfd = CWardenShims_pidfd_open(pid)
-        let process = SandboxProcess(pid: pid, pidfd: pidfd)
-        let pump = Pump(
-            process: process,
-            pipes: pipes,
-            stdin: stdin ?? [],
-            captureLimit: captureLimit,
-            hardLimit: hardLimit
-        )
+        pipes.closeChildEnds()
+        return SandboxProcess(pid: pid, pidfd: CWardenShims_pidfd_open(pid), pipes: pipes)
+    }
+
+    /// Starts the thread that feeds `stdin`, pumps the output and reaps the launcher. Once only.
+    func start(stdin: [UInt8], captureLimit: Int, hardLimit: Int) {
+        guard
+            let pipes = pending.withLock({ pending in
+                defer { pending = nil }
+                return pending
+            })
+        else { return }
+        let pump = Pump(process: self, pipes: pipes, stdin: stdin, captureLimit: captureLimit, hardLimit: hardLimit)
         Thread.detach { pump.run() }
-        return process
+    }
+
+    /// Whether the launcher has exited (a standby that died while waiting is of no use).
+    var hasExited: Bool {
+        guard pidfd >= 0 else { return Glibc.kill(pid, 0) != 0 }
+        var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) != 0
     }
 
     /// Asks the launcher to kill the sandbox; the first reason given is the one reported.

@@ -5,6 +5,10 @@ public import ServiceLifecycle
 /// The only place runs start and end: admission (a bounded number at once, a bounded queue),
 /// wall-clock timeouts, cancellation, the kill of the whole sandbox, and reaping.
 ///
+/// It also keeps sandboxes ready: when a run of an identity (a session's workspace, or a
+/// one-off slot) starts, a ``Standby`` for that identity's next run is built beside it, so the
+/// next run skips the namespaces, root, cgroups and filters (see ``SandboxConfiguration/standbySandboxes``).
+///
 /// ## Usage
 /// ```swift
 /// let supervisor = Supervisor(host: try SandboxHost.prepare(configuration, logger: logger), logger: logger)
@@ -29,6 +33,10 @@ public actor Supervisor: Service {
     private var nextID: RunID = 1
     /// The cgroup leaves in use per identity: concurrent runs of one session each get their own.
     private var lanes: [UInt32: Set<Int>] = [:]
+    /// At most one ready sandbox per identity.
+    private var standbys: [UInt32: Standby] = [:]
+    /// Standbys being discarded (by run ID), awaited by ``retire(_:)`` and ``discardStandbys()``.
+    private var discarding: [RunID: Task<Void, Never>] = [:]
 
     public init(host: SandboxHost, logger: Logger) {
         self.host = host
@@ -42,8 +50,14 @@ public actor Supervisor: Service {
     }
 
     /// Waits for graceful shutdown, then stops: queued runs are refused, running ones killed.
+    /// Meanwhile it drops standbys that have waited longer than their idle time.
     public func run() async throws {
-        try? await gracefulShutdown()
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(5))
+                await self.expireStandbys()
+            }
+        }
         shutDown()
     }
 
@@ -54,6 +68,113 @@ public actor Supervisor: Service {
         }
         state = .stopped
         for process in processes.values { process.kill(.shutdown) }
+        for identity in Array(standbys.keys) { discardStandby(of: identity) }
+    }
+
+    /// Closes `workspace` (its file operations fail from now on, and no standby is built for
+    /// it again), discards the standby built for it and waits until that is gone. Call it once
+    /// the session's runs are over and before the workspace is deleted, so no sandbox
+    /// outlives its workspace or holds its uid when a new session takes it.
+    public func retire(_ workspace: Workspace) async {
+        workspace.close()
+        if standbys[workspace.identity]?.workspacePath == workspace.path { discardStandby(of: workspace.identity) }
+        await settleDiscards()
+    }
+
+    /// Discards every standby and waits until they are gone.
+    public func discardStandbys() async {
+        for identity in Array(standbys.keys) { discardStandby(of: identity) }
+        await settleDiscards()
+    }
+
+    /// The number of standbys ready now.
+    public var standbyCount: Int { standbys.count }
+
+    private func settleDiscards() async {
+        for task in Array(discarding.values) { await task.value }
+    }
+
+    private func discardStandby(of identity: UInt32) {
+        guard let standby = standbys.removeValue(forKey: identity) else { return }
+        let id = allocateID()
+        discarding[id] = Task {
+            await standby.discard()
+            self.discarded(standby, id)
+        }
+    }
+
+    private func discarded(_ standby: Standby, _ id: RunID) {
+        releaseLane(standby.identity, standby.lane)
+        discarding[id] = nil
+    }
+
+    private func expireStandbys() {
+        let idle = host.configuration.standbyIdleTime
+        for (identity, standby) in standbys where ContinuousClock.now - standby.created > idle {
+            discardStandby(of: identity)
+        }
+    }
+
+    /// Takes the standby of `identity` when it fits the request; otherwise a free lane.
+    private func claim(_ identity: UInt32, for workspace: RunRequest.WorkspaceSource) -> (Int, Standby?) {
+        if let standby = standbys[identity] {
+            if standby.fits(workspace) {
+                standbys[identity] = nil
+                return (standby.lane, standby)
+            }
+            discardStandby(of: identity)
+        }
+        return (acquireLane(identity), nil)
+    }
+
+    /// Builds the standby for the next run of `identity`, unless one exists, the workspace is
+    /// closing, or standbys are off; the oldest one gives way at the cap.
+    private func prepareStandby(_ identity: UInt32, for workspace: RunRequest.WorkspaceSource) {
+        let configuration = host.configuration
+        guard case .accepting = state, configuration.standbySandboxes > 0, standbys[identity] == nil else { return }
+        var limits = configuration.limits
+        if case .session(let workspace) = workspace {
+            guard workspace.isOpen else { return }
+            limits.memoryBytes += workspace.quota.bytes
+        }
+        while standbys.count >= configuration.standbySandboxes,
+            let oldest = standbys.values.min(by: { $0.created < $1.created })
+        {
+            discardStandby(of: oldest.identity)
+        }
+        let lane = acquireLane(identity)
+        let runDirectory = "\(configuration.runtimeDirectory)/runs/standby-\(allocateID())"
+        do {
+            guard mkdir(runDirectory, 0o755) == 0 else {
+                throw SandboxError(.spawnFailed, "cannot create \(runDirectory)", errno: errno)
+            }
+            let plan = LaunchPlan.standby(
+                host: host,
+                workspace: workspace,
+                identity: identity,
+                runDirectory: runDirectory,
+                cgroups: try host.cgroups.groups(for: identity, lane: lane, limits: limits)
+            )
+            let process = try SandboxProcess.spawn(
+                launcher: configuration.launcherPath,
+                arguments: plan.arguments,
+                environment: [],
+                stdinPipe: true
+            )
+            var path: String? = nil
+            if case .session(let workspace) = workspace { path = workspace.path }
+            standbys[identity] = Standby(
+                identity: identity,
+                lane: lane,
+                workspacePath: path,
+                runDirectory: runDirectory,
+                process: process
+            )
+        } catch {
+            releaseLane(identity, lane)
+            removeTree(runDirectory)
+            logger.warning("Cannot build a standby sandbox", metadata: ["warden.error": "\(error)"])
+        }
     }
 
     /// The number of runs executing now.
@@ -85,13 +206,14 @@ public actor Supervisor: Service {
         case .ephemeral: identity = host.configuration.identityBase + UInt32(slot)
         case .session(let workspace): identity = workspace.identity
         }
-        let lane = await acquireLane(identity)
+        let (lane, standby) = await claim(identity, for: request.workspace)
         let result = await perform(
             request,
             interpreter: interpreter,
             id: id,
             identity: identity,
             lane: lane,
+            standby: standby,
             body: body
         )
         await releaseLane(identity, lane)
@@ -207,43 +329,64 @@ public actor Supervisor: Service {
         id: RunID,
         identity: UInt32,
         lane: Int,
+        standby: Standby?,
         body: (RunOutput) async -> Void
     ) async -> RunResult {
         let configuration = host.configuration
         let clock = ContinuousClock()
         let start = clock.now
         let timeout = min(request.timeout ?? configuration.defaultTimeout, configuration.maxTimeout)
-        let runDirectory = "\(configuration.runtimeDirectory)/runs/\(id)"
+        let runDirectory = standby?.runDirectory ?? "\(configuration.runtimeDirectory)/runs/\(id)"
         defer { removeTree(runDirectory) }
         let process: SandboxProcess
-        do {
-            try prepare(runDirectory: runDirectory, request: request)
-            // A session's memory group also holds its workspace's tmpfs pages, so it gets the
-            // workspace quota on top of the memory limit.
-            var limits = configuration.limits
-            if case .session(let workspace) = request.workspace { limits.memoryBytes += workspace.quota.bytes }
-            let cgroups = try host.cgroups.groups(for: identity, lane: lane, limits: limits)
-            let plan = LaunchPlan.make(
-                host: host,
-                interpreter: interpreter,
-                request: request,
-                identity: identity,
-                runDirectory: runDirectory,
-                timeout: timeout,
-                cgroups: cgroups
-            )
-            process = try SandboxProcess.spawn(
-                launcher: configuration.launcherPath,
-                arguments: plan.arguments,
-                environment: [],
-                stdin: request.stdin,
-                captureLimit: configuration.captureBytesPerStream,
-                hardLimit: configuration.outputHardLimitBytes
-            )
+        do throws(SandboxError) {
+            if let standby {
+                try writeScript(in: runDirectory, request: request)
+                process = standby.process
+                let program = LaunchPlan.program(interpreter: interpreter, request: request, timeout: timeout)
+                process.start(
+                    stdin: program + (request.stdin ?? []),
+                    captureLimit: configuration.captureBytesPerStream,
+                    hardLimit: configuration.outputHardLimitBytes
+                )
+            } else {
+                guard mkdir(runDirectory, 0o755) == 0 else {
+                    throw SandboxError(.spawnFailed, "cannot create \(runDirectory)", errno: errno)
+                }
+                try writeScript(in: runDirectory, request: request)
+                // A session's memory group also holds its workspace's tmpfs pages, so it gets
+                // the workspace quota on top of the memory limit.
+                var limits = configuration.limits
+                if case .session(let workspace) = request.workspace { limits.memoryBytes += workspace.quota.bytes }
+                let cgroups = try host.cgroups.groups(for: identity, lane: lane, limits: limits)
+                let plan = LaunchPlan.make(
+                    host: host,
+                    interpreter: interpreter,
+                    request: request,
+                    identity: identity,
+                    runDirectory: runDirectory,
+                    timeout: timeout,
+                    cgroups: cgroups
+                )
+                process = try SandboxProcess.spawn(
+                    launcher: configuration.launcherPath,
+                    arguments: plan.arguments,
+                    environment: [],
+                    stdinPipe: request.stdin != nil
+                )
+                process.start(
+                    stdin: request.stdin ?? [],
+                    captureLimit: configuration.captureBytesPerStream,
+                    hardLimit: configuration.outputHardLimitBytes
+                )
+            }
         } catch {
+            if let standby { Task { await standby.discard() } }
             logger.error("Cannot start a run", metadata: ["warden.run.id": "\(id)", "warden.error": "\(error)"])
             return RunResult(unstarted: .sandboxError, duration: clock.now - start, message: error.description)
         }
+        // The next run of this identity finds its sandbox ready.
+        Task { await self.prepareStandby(identity, for: request.workspace) }
         await register(id, process)
         await withTaskCancellationHandler {
             await withTaskGroup(of: Void.self) { group in
@@ -276,10 +419,7 @@ public actor Supervisor: Service {
     }
 
     /// Writes the script into the run's directory (bound read-only inside).
-    private nonisolated func prepare(runDirectory: String, request: RunRequest) throws(SandboxError) {
-        guard mkdir(runDirectory, 0o755) == 0 else {
-            throw SandboxError(.spawnFailed, "cannot create \(runDirectory)", errno: errno)
-        }
+    private nonisolated func writeScript(in runDirectory: String, request: RunRequest) throws(SandboxError) {
         let script = "\(runDirectory)/\(request.language.scriptName)"
         guard writeWholeFile(script, Array(request.code.utf8), mode: 0o444) else {
             throw SandboxError(.spawnFailed, "cannot write \(script)", errno: errno)

@@ -35,6 +35,9 @@ public final class Workspace: Sendable {
         return try body(fd)
     }
 
+    /// Whether the workspace is still in use (not yet closed for deletion).
+    var isOpen: Bool { directory.withLock { $0 >= 0 } }
+
     /// Closes the directory fd; later file operations fail with `not_found`.
     func close() {
         directory.withLock { fd in

@@ -13,16 +13,20 @@ public actor SessionRegistry: Service {
     private let keepAliveInterval: Duration
     private let logger: Logger
     let workspaces: WorkspaceStore
+    /// Keeps sandboxes ready for the sessions' workspaces; told when one is deleted.
+    private let supervisor: Supervisor
 
     init(
         maxSessions: Int,
         idleTimeout: Duration,
         keepAliveInterval: Duration,
         workspaces: WorkspaceStore,
+        supervisor: Supervisor,
         logger: Logger
     ) {
         self.maxSessions = maxSessions
         self.workspaces = workspaces
+        self.supervisor = supervisor
         self.idleTimeout = idleTimeout
         self.keepAliveInterval = keepAliveInterval
         self.logger = logger
@@ -87,6 +91,7 @@ public actor SessionRegistry: Service {
         guard let session = sessions.removeValue(forKey: id) else { return }
         await session.close()
         await Self.reap([session])
+        await supervisor.retire(session.workspace)
         workspaces.remove(session.workspace)
         logger.debug("Session closed", metadata: ["mcp.session.id": "\(id)"])
     }
@@ -117,6 +122,7 @@ public actor SessionRegistry: Service {
         sessions = [:]
         for session in closing { await session.close() }
         await Self.reap(closing)
+        await supervisor.discardStandbys()
         workspaces.removeAll()
         logger.debug("Sessions closed", metadata: ["mcp.sessions": "\(closing.count)"])
     }

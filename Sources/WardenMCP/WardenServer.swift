@@ -44,6 +44,7 @@ public struct WardenServer: Sendable {
             idleTimeout: configuration.idleTimeout,
             keepAliveInterval: configuration.keepAliveInterval,
             workspaces: workspaces,
+            supervisor: supervisor,
             logger: logger
         )
         var files = FileTools()

@@ -57,6 +57,40 @@ struct Benchmark: AsyncParsableCommand {
             rows += [(baseline, nil), (layered, baseline.name)]
         }
 
+        // A standby launcher (`--standby`): the sandbox is built ahead, the program is sent
+        // when it "arrives". The next standby is spawned after each run and given 20 ms,
+        // untimed, to get ready, as the supervisor's standbys are while the run before goes on.
+        if let path = pythons.last {
+            let command = [path, "-c", "pass"]
+            var baseline = Samples(name: "posix_spawn `\(path) -c pass` (and again)", values: [])
+            var layered = Samples(
+                name: "warden-launch --standby, all layers, `\(path) -c pass` sent to a ready sandbox",
+                values: []
+            )
+            let message = LaunchPlan.program(
+                command: command,
+                environment: ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "LANG=C.UTF-8"],
+                cpuSeconds: 31
+            )
+            var ready = try spawnStandby(try launchStandby(host))
+            for index in 0..<(runs + 10) {
+                var start = ContinuousClock.now
+                try spawnAndWait(command)
+                let a = milliseconds(ContinuousClock.now - start)
+                start = ContinuousClock.now
+                try ready.run(message)
+                let b = milliseconds(ContinuousClock.now - start)
+                if index >= 10 {
+                    baseline.values.append(a)
+                    layered.values.append(b)
+                }
+                ready = try spawnStandby(try launchStandby(host))
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try ready.run([])
+            rows += [(baseline, nil), (layered, baseline.name)]
+        }
+
         let supervisor = Supervisor(host: host, logger: logger)
         // The engine's whole path (files, launcher, pipes, pump thread, result) against a plain
         // spawn of the same interpreter with its stdout read through a pipe.
@@ -64,8 +98,24 @@ struct Benchmark: AsyncParsableCommand {
             name: "posix_spawn `\(python.path) -u -c 'print(1)'`, stdout read from a pipe",
             values: []
         )
-        var engine = Samples(name: "engine `Supervisor.execute` of `print(1)` (python)", values: [])
+        var engine = Samples(
+            name: "engine `Supervisor.execute` of `print(1)` (python), sandbox ready (standby)",
+            values: []
+        )
+        var cold = Samples(
+            name: "engine `Supervisor.execute` of `print(1)` (python), sandbox built per run",
+            values: []
+        )
+        var coldConfiguration = SandboxConfiguration()
+        coldConfiguration.standbySandboxes = 0
+        let coldHost = try SandboxHost.prepare(coldConfiguration, logger: logger)
+        defer { coldHost.cleanUp() }
+        let coldSupervisor = Supervisor(host: coldHost, logger: logger)
         for index in 0..<(runs + 10) {
+            let coldStart = ContinuousClock.now
+            let coldResult = try await coldSupervisor.execute(RunRequest(language: .python, code: "print(1)"))
+            if index >= 10 { cold.values.append(milliseconds(ContinuousClock.now - coldStart)) }
+            guard coldResult.status == .completed else { throw ValidationError("cold run: \(coldResult.status)") }
             var start = ContinuousClock.now
             let output = try spawnAndRead([python.path, "-u", "-c", "print(1)"])
             let direct = milliseconds(ContinuousClock.now - start)
@@ -81,7 +131,7 @@ struct Benchmark: AsyncParsableCommand {
                 engine.values.append(layered)
             }
         }
-        rows += [(printBaseline, nil), (engine, printBaseline.name)]
+        rows += [(printBaseline, nil), (engine, printBaseline.name), (cold, printBaseline.name)]
 
         var report =
             "| what | runs | median ms | p99 ms | added to its baseline (median) |\n|---|---:|---:|---:|---:|\n"
@@ -157,6 +207,58 @@ private func launch(_ host: SandboxHost, _ command: [String], cgroups useCgroups
             timeout: .seconds(30),
             cgroups: cgroups
         ).arguments
+}
+
+private func launchStandby(_ host: SandboxHost) throws -> [String] {
+    let cgroups = try host.cgroups.groups(
+        for: host.configuration.identityBase,
+        lane: 1,
+        limits: host.configuration.limits
+    )
+    return [host.configuration.launcherPath]
+        + LaunchPlan.standby(host: host, identity: host.configuration.identityBase, runDirectory: nil, cgroups: cgroups)
+        .arguments
+}
+
+/// A spawned standby launcher and the write end of its stdin.
+private struct ReadyStandby {
+    let pid: pid_t
+    let stdin: Int32
+
+    /// Sends the program (or, with an empty message, discards the standby) and waits for the end.
+    func run(_ message: [UInt8]) throws {
+        var sent = 0
+        while sent < message.count {
+            let count = message[sent...].withUnsafeBytes { write(stdin, $0.baseAddress, $0.count) }
+            guard count > 0 else { throw ValidationError("cannot send the program: errno \(errno)") }
+            sent += count
+        }
+        close(stdin)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard message.isEmpty || status == 0 else { throw ValidationError("standby run exited with \(status)") }
+    }
+}
+
+/// posix_spawn of a standby launcher with stdin on a pipe, the rest on /dev/null.
+private func spawnStandby(_ argv: [String]) throws -> ReadyStandby {
+    var fds: [Int32] = [-1, -1]
+    guard CWardenShims_pipe2(&fds, O_CLOEXEC) == 0 else { throw ValidationError("pipe failed") }
+    let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+    defer {
+        close(null)
+        close(fds[0])
+    }
+    var pid: pid_t = 0
+    let pointers = argv.map { strdup($0) } + [nil]
+    defer { for pointer in pointers { free(pointer) } }
+    let environment: [UnsafeMutablePointer<CChar>?] = [nil]
+    let result = CWardenShims_spawn(argv[0], pointers, environment, [fds[0], null, null, null], &pid)
+    guard result == 0 else {
+        close(fds[1])
+        throw ValidationError("spawn \(argv[0]) failed: \(result)")
+    }
+    return ReadyStandby(pid: pid, stdin: fds[1])
 }
 
 /// posix_spawn with stdout on a pipe that is read to the end, then waitpid.

@@ -18,7 +18,9 @@ struct DoctorCommand: AsyncParsableCommand {
         let out = FileDescriptorWriter.standardOutput
         let host: SandboxHost
         do {
-            host = try SandboxHost.prepare(SandboxConfiguration(), logger: logger)
+            var configuration = SandboxConfiguration()
+            configuration.standbySandboxes = 0  // probe runs: nothing to keep ready
+            host = try SandboxHost.prepare(configuration, logger: logger)
         } catch {
             out.write("error: \(error)\n")
             throw ExitCode(1)

@@ -47,7 +47,9 @@ struct RunCommand: AsyncParsableCommand {
 
         let host: SandboxHost
         do {
-            host = try SandboxHost.prepare(SandboxConfiguration(), logger: logger)
+            var configuration = SandboxConfiguration()
+            configuration.standbySandboxes = 0  // one run: nothing to keep ready
+            host = try SandboxHost.prepare(configuration, logger: logger)
         } catch {
             FileDescriptorWriter.standardError.write("warden: \(error)\n")
             throw ExitCode(125)

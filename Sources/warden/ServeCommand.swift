@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
             Settings come from flags, then the environment (WARDEN_HOST, WARDEN_PORT, WARDEN_TOKEN, \
             WARDEN_MAX_SESSIONS, WARDEN_IDLE_TIMEOUT, WARDEN_MAX_RUNS, WARDEN_MAX_TIMEOUT, \
             WARDEN_WORKSPACE_ROOT, WARDEN_WORKSPACE_BYTES, WARDEN_WORKSPACE_ENTRIES, WARDEN_READ_CAP, \
-            WARDEN_MAX_IMAGES, WARDEN_MAX_IMAGE_BYTES, WARDEN_LOG_LEVEL), then a JSON file (--config or WARDEN_CONFIG) such as \
+            WARDEN_MAX_IMAGES, WARDEN_MAX_IMAGE_BYTES, WARDEN_STANDBY_SANDBOXES, WARDEN_LOG_LEVEL), then a JSON file (--config or WARDEN_CONFIG) such as \
             {"warden": {"port": 8080, "maxSessions": 1000, "idleTimeout": 1800}}, then defaults.
             """
     )
@@ -84,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let entries = workspaceEntries ?? settings.int(forKey: "workspaceEntries") {
             sandbox.workspaceQuota.entries = min(max(16, entries), 10_000_000)
         }
+        if let count = settings.int(forKey: "standbySandboxes") { sandbox.standbySandboxes = max(0, min(count, 256)) }
         server.readCapBytes = max(4096, min(settings.int(forKey: "readCap") ?? server.readCapBytes, 256 << 10))
         server.maxImages = max(0, min(settings.int(forKey: "maxImages") ?? server.maxImages, 16))
         server.maxImageBytes = max(0, min(settings.int(forKey: "maxImageBytes") ?? server.maxImageBytes, 192 << 10))

@@ -320,6 +320,16 @@ import Testing
         }
         // Other suites open and close fds meanwhile; a leak shows as one or more per run (20).
         #expect(TestSandbox.openFileDescriptors() < before + 10)
+        // One standby is kept for the next run; discarded, it leaves nothing either.
+        var waited = 0
+        while await supervisor.standbyCount != 1 && waited < 500 {
+            try await Task.sleep(for: .milliseconds(20))
+            waited += 1
+        }
+        #expect(await supervisor.standbyCount == 1)
+        await supervisor.discardStandbys()
+        #expect(await supervisor.standbyCount == 0)
+        #expect(TestSandbox.openFileDescriptors() < before + 10)
         let runs = "\(supervisor.host.configuration.runtimeDirectory)/runs"
         let leftovers = opendir(runs).map { directory -> Int in
             defer { closedir(directory) }

@@ -39,7 +39,9 @@ enum TestSandbox {
         Supervisor(host: try host(configure), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
-    /// Host processes running as any uid of `host`'s identity range (there must be none between runs).
+    /// Host processes running as any uid of `host`'s identity range (there must be none between
+    /// runs), except the init of a standby sandbox: PID 1 of its namespace, still the launcher's
+    /// image and childless (it waits for a program; no code of a run ever ran in it).
     static func survivors(of host: SandboxHost) -> [Int32] {
         let base = host.configuration.identityBase
         let range = base..<(base + UInt32(host.configuration.maxConcurrentRuns))
@@ -53,9 +55,17 @@ enum TestSandbox {
             guard let pid = Int32(name), let status = readWholeFile("/proc/\(pid)/status") else { continue }
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) else { continue }
             let uids = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { UInt32($0) }
-            if uids.contains(where: { range.contains($0) }) { found.append(pid) }
+            if uids.contains(where: { range.contains($0) }) && !isStandbyInit(pid, status: status) { found.append(pid) }
         }
         return found
+    }
+
+    private static func isStandbyInit(_ pid: Int32, status: String) -> Bool {
+        let lines = status.split(separator: "\n")
+        let name = lines.first { $0.hasPrefix("Name:") }?.split(separator: "\t").last
+        let innerPID = lines.first { $0.hasPrefix("NSpid:") }?.split(separator: "\t").last
+        let children = readWholeFile("/proc/\(pid)/task/\(pid)/children") ?? "?"
+        return name == "warden-launch" && innerPID == "1" && children.isEmpty
     }
 
     static func openFileDescriptors() -> Int {

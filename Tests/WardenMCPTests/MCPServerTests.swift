@@ -297,6 +297,7 @@ import WardenEngine
             idleTimeout: .milliseconds(200),
             keepAliveInterval: .seconds(5),
             workspaces: workspaces,
+            supervisor: supervisor,
             logger: Self.logger
         )
         let first = try await registry.create(principal: "", mode: .streamable, tools: tools)

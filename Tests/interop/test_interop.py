@@ -46,17 +46,24 @@ def new_session(server):
 
 
 def sandbox_processes():
-    """Host processes running as a sandbox uid (200000 and up): there must be none between runs."""
+    """Host processes running as a sandbox uid (200000 and up): there must be none between runs,
+    except the init of a standby sandbox (PID 1 of its namespace, still the launcher's image,
+    childless: it waits for a program, and no run's code ever ran in it)."""
     found = []
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
             with open(f"/proc/{pid}/status") as f:
-                for line in f:
-                    if line.startswith("Uid:") and any(200000 <= int(u) < 300000 for u in line.split()[1:]):
-                        found.append(pid)
-        except OSError:
+                status = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+            if not any(200000 <= int(u) < 300000 for u in status["Uid"].split()):
+                continue
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                childless = not f.read().strip()
+            if status["Name"] == "warden-launch" and status["NSpid"].split()[-1] == "1" and childless:
+                continue
+            found.append(pid)
+        except (OSError, KeyError):
             pass
     return found
 

@@ -95,6 +95,7 @@ _Noreturn void wl_child(wl_config *config, int sync_fd) {
      * cannot reach init through /proc/1 (exec makes the program itself dumpable again). */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) wl_fail(fd, "dumpable");
     wl_restrict(config);
+    if (config->standby) wl_await_program(config);
     pid_t program = fork();
     if (program < 0) wl_fail(fd, "fork");
     if (program == 0) exec_program(config);

@@ -49,6 +49,7 @@ typedef struct {
     int cgroup_count;
     const char *hostname;
     int status_fd;
+    int standby;                    /* --standby: wait for the program on stdin (standby.c) */
     char **argv;                    /* program and its arguments */
     char **envp;                    /* the program's environment (from --env; the launcher's own is empty) */
     int env_count;
@@ -82,6 +83,9 @@ void wl_rootfs_build(const wl_config *config, int workspace_fd, const int *bind_
 int wl_load_filters(wl_config *config);
 void wl_restrict(const wl_config *config);
 void wl_network_loopback_up(int status_fd);
+
+/* standby.c */
+void wl_await_program(wl_config *config);
 
 /* child.c */
 _Noreturn void wl_child(wl_config *config, int sync_fd);

@@ -5,6 +5,7 @@
  * `exit <code> <signal> <user-µs> <system-µs> <max-rss-KiB> <oom>` on the status fd.
  *
  * Usage: warden-launch --uid N --gid N --seccomp FILE [options] -- PROGRAM [ARGS...]
+ *        warden-launch --uid N --gid N --seccomp FILE [options] --standby
  *   --workspace DIR          bind DIR read-write at /workspace (else a tmpfs of --workspace-size)
  *   --workspace-size BYTES   --workspace-inodes N
  *   --ro-bind PATH[:TARGET]  read-only bind, at the same path or TARGET (repeatable; a symlink
@@ -16,6 +17,9 @@
  *                            launcher itself runs with an empty environment, so nothing the
  *                            caller chose can steer it (GLIBC_TUNABLES and the like)
  *   --hostname NAME          --status-fd N (default 3)
+ *   --standby                build and restrict the sandbox now, then take the program, its
+ *                            environment and its CPU limit from stdin (see standby.c); no
+ *                            `-- PROGRAM` then
  */
 #include "launcher.h"
 
@@ -82,6 +86,7 @@ static void parse(wl_config *config, int argc, char **argv) {
     for (; i < argc; i++) {
         const char *flag = argv[i];
         if (!strcmp(flag, "--")) { i++; break; }
+        if (!strcmp(flag, "--standby")) { config->standby = 1; continue; }
         if (i + 1 >= argc) usage("missing value");
         const char *value = argv[++i];
         if (!strcmp(flag, "--uid")) config->host_uid = (uid_t)number(value);
@@ -112,9 +117,13 @@ static void parse(wl_config *config, int argc, char **argv) {
             config->cgroups[config->cgroup_count++] = value;
         } else usage("unknown option");
     }
-    if (i >= argc) usage("missing program");
-    config->argv = argv + i;
-    if (config->argv[0][0] != '/') usage("program must be an absolute path");
+    if (config->standby) {
+        if (i < argc || config->env_count) usage("--standby takes its program and environment on stdin");
+    } else {
+        if (i >= argc) usage("missing program");
+        config->argv = argv + i;
+        if (config->argv[0][0] != '/') usage("program must be an absolute path");
+    }
     /* Never map the sandbox to host root: RLIMIT_NPROC is not enforced for it. */
     if (config->host_uid == 0 || config->host_gid == 0) usage("--uid and --gid must be non-zero");
     if (!config->seccomp_path) usage("missing --seccomp");
@@ -151,8 +160,11 @@ int main(int argc, char **argv) {
     int fd = config.status_fd;
     if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) usage("status fd is not open");
     /* Only stdio and the status fd may be open; anything else the server leaked stops here. */
-    for (int other = 3; other < 1024; other++) {
-        if (other != fd) close(other);
+    if ((fd > 3 && syscall(SYS_close_range, 3u, (unsigned)fd - 1, 0u) != 0) ||
+        syscall(SYS_close_range, (unsigned)fd + 1, ~0u, 0u) != 0) {
+        for (int other = 3; other < 1024; other++) {
+            if (other != fd) close(other);
+        }
     }
     if (wl_load_filters(&config) != 0) wl_fail(fd, "load-seccomp");
 

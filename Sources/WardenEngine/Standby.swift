@@ -1,0 +1,44 @@
+/// A sandbox built before its run: a `warden-launch --standby` that has made its namespaces,
+/// root, cgroup membership and every restriction, and waits for the program on stdin.
+///
+/// Building a sandbox costs ~4 ms (a network namespace alone is 0.6 ms here), almost all of
+/// it independent of the code to run, so the ``Supervisor`` keeps one ready per identity that
+/// ran recently and hands it the next run of that identity. Each is used once: its namespaces
+/// and tmpfs never see a second run.
+final class Standby: Sendable {
+    let identity: UInt32
+    /// The cgroup leaf it sits in; held in the supervisor's lanes until it is reaped.
+    let lane: Int
+    /// The session workspace bound at /workspace, or `nil` for a one-off run's tmpfs.
+    let workspacePath: String?
+    /// Bound read-only at /run/warden; the run's script is written here when it arrives.
+    let runDirectory: String
+    let process: SandboxProcess
+    let created = ContinuousClock.now
+
+    init(identity: UInt32, lane: Int, workspacePath: String?, runDirectory: String, process: SandboxProcess) {
+        self.identity = identity
+        self.lane = lane
+        self.workspacePath = workspacePath
+        self.runDirectory = runDirectory
+        self.process = process
+    }
+
+    /// Whether it can take a run in `workspace`: built for it, and still alive.
+    func fits(_ workspace: RunRequest.WorkspaceSource) -> Bool {
+        switch workspace {
+        case .ephemeral: guard workspacePath == nil else { return false }
+        case .session(let workspace): guard workspacePath == workspace.path, workspace.isOpen else { return false }
+        }
+        return !process.hasExited
+    }
+
+    /// Ends it unused: init reads EOF (or the launcher's kill arrives first) and the pump reaps
+    /// the launcher. Returns when nothing of it is left.
+    func discard() async {
+        process.kill(.shutdown)
+        process.start(stdin: [], captureLimit: 0, hardLimit: 0)
+        _ = await process.outcome()
+        removeTree(runDirectory)
+    }
+}
