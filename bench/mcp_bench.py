@@ -288,4 +288,5 @@ async def main():
     print(f"\n{args.runs} round trips per row; interpreter: {python}.")
 
 
-asyncio.run(main())
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -87,6 +87,12 @@ public actor Supervisor: Service {
         await settleDiscards()
     }
 
+    /// Builds a standby for the first run in `workspace` (a new session's), so that run is
+    /// as quick as the later ones.
+    public func prepare(for workspace: Workspace) {
+        prepareStandby(workspace.identity, for: .session(workspace))
+    }
+
     /// The number of standbys ready now.
     public var standbyCount: Int { standbys.count }
 

@@ -6,6 +6,8 @@ import Hummingbird
 struct JSONRPCBody {
     var data: Data
     var messages: [JSONRPCMessage]
+    /// A JSON array (even of one message), not a single message.
+    var isBatch: Bool
 
     /// The body, or the error response that refuses it.
     static func read(_ request: Request, limit: Int) async -> Result<JSONRPCBody, StreamableHTTPRoutes.Refusal> {
@@ -30,7 +32,7 @@ struct JSONRPCBody {
             messages.append(message)
         }
         guard !messages.isEmpty else { return refuse(.badRequest, -32600, "Invalid Request: empty batch") }
-        return .success(JSONRPCBody(data: data, messages: messages))
+        return .success(JSONRPCBody(data: data, messages: messages, isBatch: object is [Any]))
     }
 
     private static func refuse(

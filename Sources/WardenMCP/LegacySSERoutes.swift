@@ -51,7 +51,7 @@ struct LegacySSERoutes: Sendable {
             return StreamableHTTPRoutes.rpcError(.notFound, code: -32600, "Unknown or expired session")
         }
         switch await JSONRPCBody.read(request, limit: configuration.maxBodyBytes) {
-        case .success(let body): await session.transport.deliver(body.data)
+        case .success(let body): await session.receive(body)
         case .failure(let refusal): return refusal.response
         }
         return Response(status: .accepted)

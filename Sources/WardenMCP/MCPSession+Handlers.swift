@@ -20,18 +20,26 @@ extension MCPSession {
             self?.logLevel = params.level
             return Empty()
         }
+        // Only batched calls come here; a lone tools/call is run by `receive(_:)` directly.
         await server.withMethodHandler(CallTool.self) { [weak self] params in
             guard let self else { throw MCPError.internalError("session closed") }
-            if FileTools.names.contains(params.name) {
-                return tools.files.call(params.name, params.arguments, in: self.workspace)
-            }
-            guard params.name == RunCodeTool.name else {
-                throw MCPError.invalidParams("Unknown tool: \(params.name)")
-            }
             let requestKey = Server.currentHandlerContext?.httpContext?.header("X-Warden-Request-Key")
-            return try await self.runCode(tools: tools, params: params, requestKey: requestKey)
+            return try await self.callTool(params, tools: tools, requestKey: requestKey)
         }
+        self.tools = tools
         try await server.start(transport: transport)
+    }
+
+    /// `tools/call`: a file tool or `run_code`.
+    /// - Parameter requestKey: the request's id key, which routes its progress notifications.
+    func callTool(_ params: CallTool.Parameters, tools: Toolbox, requestKey: String?) async throws -> CallTool.Result {
+        if FileTools.names.contains(params.name) {
+            return tools.files.call(params.name, params.arguments, in: workspace)
+        }
+        guard params.name == RunCodeTool.name else {
+            throw MCPError.invalidParams("Unknown tool: \(params.name)")
+        }
+        return try await runCode(tools: tools, params: params, requestKey: requestKey)
     }
 
     private func runCode(

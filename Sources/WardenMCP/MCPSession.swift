@@ -20,6 +20,10 @@ final class MCPSession: Sendable {
         var logLevel: LogLevel?
         var calls: [ObjectIdentifier: CancellationSignal] = [:]
         var runs = 0
+        /// Set by `start(tools:)`.
+        var tools: Toolbox?
+        /// `tools/call` requests run without the SDK (see `receive(_:)`), by request id key.
+        var directCalls: [String: Task<Void, Never>] = [:]
     }
 
     init(id: String, principal: String, mode: SessionTransport.Mode, workspace: Workspace, logger: Logger) {
@@ -50,6 +54,16 @@ final class MCPSession: Sendable {
     var logLevel: LogLevel? {
         get { state.withLock { $0.logLevel } }
         set { state.withLock { $0.logLevel = newValue } }
+    }
+
+    var tools: Toolbox? {
+        get { state.withLock { $0.tools } }
+        set { state.withLock { $0.tools = newValue } }
+    }
+
+    /// Runs `body` on the direct calls in flight, under the session's lock.
+    func withDirectCalls<R>(_ body: (inout [String: Task<Void, Never>]) -> R) -> R {
+        state.withLock { body(&$0.directCalls) }
     }
 
     /// The next run's number in this session (names its saved output files).

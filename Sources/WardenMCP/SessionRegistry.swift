@@ -75,6 +75,8 @@ public actor SessionRegistry: Service {
         )
         sessions[session.id] = session
         try await session.start(tools: tools)
+        // Its first run finds a sandbox ready; built off this request's path.
+        Task { [supervisor] in await supervisor.prepare(for: workspace) }
         logger.debug("Session opened", metadata: ["mcp.session.id": "\(session.id)"])
         return session
     }
@@ -122,7 +124,7 @@ public actor SessionRegistry: Service {
         sessions = [:]
         for session in closing { await session.close() }
         await Self.reap(closing)
-        await supervisor.discardStandbys()
+        for session in closing { await supervisor.retire(session.workspace) }
         workspaces.removeAll()
         logger.debug("Sessions closed", metadata: ["mcp.sessions": "\(closing.count)"])
     }

@@ -72,6 +72,19 @@ actor SessionTransport: Transport, HTTPContextProviding {
         }
     }
 
+    /// Sends the response to a request this session answered itself (`data`), or, with `nil`,
+    /// ends its stream without one (a cancelled call); the stream finishes with its last one.
+    func respond(_ data: Data?, to requestKey: String) {
+        if case .legacy = mode {
+            if let data, let text = String(data: data, encoding: .utf8) { standalone?.send(text, event: "message") }
+            return
+        }
+        guard let stream = requestStreams.removeValue(forKey: requestKey) else { return }
+        if let data, let text = String(data: data, encoding: .utf8) { stream.send(text) }
+        pending[stream.number]?.remove(requestKey)
+        if pending[stream.number]?.isEmpty == true { finish(stream) }
+    }
+
     /// Sends a progress or log notification on the stream of a request still in flight; it is
     /// dropped while that stream's client is not reading (see ``EventStream/backlogLimit``).
     func send(_ data: Data, relatedTo requestKey: String) {

@@ -34,12 +34,12 @@ struct StreamableHTTPRoutes: Sendable {
         guard (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/json") else {
             return Self.rpcError(.unsupportedMediaType, code: -32600, "Content-Type must be application/json")
         }
-        let data: Data
-        let messages: [JSONRPCMessage]
+        let body: JSONRPCBody
         switch await JSONRPCBody.read(request, limit: configuration.maxBodyBytes) {
-        case .success(let body): (data, messages) = (body.data, body.messages)
+        case .success(let read): body = read
         case .failure(let refusal): return refusal.response
         }
+        let messages = body.messages
         if let version = request.headers[Self.versionHeader], !Version.supported.contains(version) {
             return Self.rpcError(
                 .badRequest,
@@ -74,13 +74,13 @@ struct StreamableHTTPRoutes: Sendable {
             return nil
         }
         if requests.isEmpty {
-            await session.transport.deliver(data)
+            await session.receive(body)
             return Response(status: .accepted, headers: [Self.sessionHeader: session.id])
         }
         let stream = await session.transport.openRequestStream(for: requests)
         let events = stream.attach()
         stream.prime()
-        await session.transport.deliver(data)
+        await session.receive(body)
         var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"]
         headers[Self.sessionHeader] = session.id
         return Response(status: .ok, headers: headers, body: Self.sseBody(events, of: stream))

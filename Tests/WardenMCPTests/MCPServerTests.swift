@@ -310,13 +310,22 @@ import WardenEngine
         if case .some(.some) = await registry.session(first.id, principal: "someone else") {
             Issue.record("another principal used the session")
         }
+        // Each new session gets a sandbox built for its first run.
+        var waited = 0
+        while await supervisor.standbyCount < 2 && waited < 500 {
+            try await Task.sleep(for: .milliseconds(20))
+            waited += 1
+        }
+        #expect(await supervisor.standbyCount == 2)
         try await Task.sleep(for: .milliseconds(400))
         await registry.expire()
         #expect(await registry.count == 0)
-        // Expiry deleted both workspaces.
+        // Expiry deleted both workspaces, and their standbys before them.
         #expect(workspaces.count == 0)
+        #expect(await supervisor.standbyCount == 0)
         #expect(access(first.workspace.path, F_OK) != 0)
         _ = try await registry.create(principal: "", mode: .streamable, tools: tools)
         await registry.closeAll()
+        #expect(await supervisor.standbyCount == 0)
     }
 }

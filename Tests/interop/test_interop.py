@@ -298,7 +298,7 @@ def test_a_dropped_post_stream_resumes_with_last_event_id(server):
                     break  # the client drops the connection here; the run goes on
         assert last_id
         resumed = client.get(url, headers=dict(headers, **{"Last-Event-ID": last_id, "Accept": "text/event-stream"}))
-        assert resumed.status_code == 200
+        assert resumed.status_code == 200, (last_id, resumed.text)
         messages = [json.loads(line[6:]) for line in resumed.text.splitlines() if line.startswith("data: ") and len(line) > 7]
         texts = "".join(m["params"]["message"] for m in messages if m.get("method") == "notifications/progress")
         assert "tick 0" not in texts and "tick 2" in texts

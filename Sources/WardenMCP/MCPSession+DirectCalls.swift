@@ -1,0 +1,137 @@
+import Foundation
+import MCP
+
+extension MCPSession {
+    /// Hands one POSTed body to the session.
+    ///
+    /// A lone `tools/call` runs here, without the SDK server: swift-sdk 0.12.1 decodes each
+    /// message up to three times before it finds it is a request, decodes the parameters via
+    /// `Value`, and encodes each result, decodes it into `Value` and encodes it again. That cost
+    /// ~0.7 ms before a run could start and ~0.9 ms after it ended (measured), on every call.
+    /// A `notifications/cancelled` for such a call cancels it here. Everything else (batches
+    /// included) goes to the SDK, whose handlers call the same ``callTool(_:tools:requestKey:)``.
+    func receive(_ body: JSONRPCBody) async {
+        if !body.isBatch, let message = body.messages.first, let tools {
+            if case .request(let key) = message.kind, let call = message.toolCall {
+                startDirectCall(call, key: key, tools: tools)
+                return
+            }
+            if message.method == "notifications/cancelled", let target = message.cancelledRequest,
+                let task = withDirectCalls({ $0[target] })
+            {
+                task.cancel()
+                return
+            }
+        }
+        await transport.deliver(body.data)
+    }
+
+    private func startDirectCall(_ call: ToolCallRequest, key: String, tools: Toolbox) {
+        withDirectCalls { calls in
+            calls[key] = Task {
+                let response: Data?
+                do {
+                    let result = try await self.callTool(call.params, tools: tools, requestKey: key)
+                    response = try Self.encoder.encode(ToolCallResponse(id: call.id, result: result))
+                } catch is CancellationError {
+                    response = nil  // cancelled by the client: no response at all
+                } catch {
+                    let failure = error as? MCPError ?? MCPError.internalError("\(error)")
+                    response = try? Self.encoder.encode(ToolCallFailure(id: call.id, error: failure))
+                }
+                self.withDirectCalls { _ = $0.removeValue(forKey: key) }
+                await self.transport.respond(response, to: key)
+            }
+        }
+    }
+
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+
+/// A `tools/call` request in the SDK's parameter type, converted from `JSONSerialization`'s
+/// objects; `nil` when they do not have its shape (the SDK then answers with its error).
+struct ToolCallRequest: Sendable {
+    let id: ID
+    let params: CallTool.Parameters
+
+    init?(id: Any, params: [String: Any]) {
+        switch id {
+        case let text as String: self.id = .string(text)
+        case let number as NSNumber:
+            guard let key = JSONRPCMessage.key(number), let value = Int(key.dropFirst(2)) else { return nil }
+            self.id = .number(value)
+        default: return nil
+        }
+        guard let name = params["name"] as? String else { return nil }
+        var arguments: [String: Value]?
+        if let raw = params["arguments"], !(raw is NSNull) {
+            guard case .object(let object)? = Value(json: raw) else { return nil }
+            arguments = object
+        }
+        var meta: Metadata?
+        if let raw = params["_meta"], !(raw is NSNull) {
+            guard case .object(let fields)? = Value(json: raw) else { return nil }
+            // The initializer's token argument wins over the fields (nil removes it).
+            var token: ProgressToken?
+            switch fields["progressToken"] {
+            case .string(let text)?: token = .string(text)
+            case .int(let number)?: token = .integer(number)
+            default: token = nil
+            }
+            meta = Metadata(progressToken: token, additionalFields: fields)
+        }
+        self.params = CallTool.Parameters(name: name, arguments: arguments, meta: meta)
+    }
+}
+
+extension Value {
+    /// A `JSONSerialization` object as a `Value`: integral numbers as `int`, as the SDK's own
+    /// decoding gives them; strings stay strings (the SDK would turn a `data:` URL into bytes).
+    init?(json: Any) {
+        switch json {
+        case is NSNull: self = .null
+        case let text as String: self = .string(text)
+        case let number as NSNumber:
+            if String(cString: number.objCType) == "c" {
+                self = .bool(number.boolValue)
+            } else if let key = JSONRPCMessage.key(number), let value = Int(key.dropFirst(2)) {
+                self = .int(value)
+            } else {
+                self = .double(number.doubleValue)
+            }
+        case let array as [Any]:
+            var values: [Value] = []
+            values.reserveCapacity(array.count)
+            for item in array {
+                guard let value = Value(json: item) else { return nil }
+                values.append(value)
+            }
+            self = .array(values)
+        case let object as [String: Any]:
+            var values: [String: Value] = [:]
+            values.reserveCapacity(object.count)
+            for (key, item) in object {
+                guard let value = Value(json: item) else { return nil }
+                values[key] = value
+            }
+            self = .object(values)
+        default: return nil
+        }
+    }
+}
+
+private struct ToolCallResponse: Encodable {
+    let jsonrpc = "2.0"
+    let id: ID
+    let result: CallTool.Result
+}
+
+private struct ToolCallFailure: Encodable {
+    let jsonrpc = "2.0"
+    let id: ID
+    let error: MCPError
+}
