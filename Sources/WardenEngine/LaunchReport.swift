@@ -1,6 +1,8 @@
 /// What `warden-launch` reported on its status pipe, parsed from its lines:
-/// `landlock <abi>`, `error <step> <errno> <text>`, `child <code> <signal>` and
-/// `exit <code> <signal> <user-µs> <system-µs> <max-rss-KiB> <oom> <killed>`.
+/// `landlock <abi>`, `error <step> <errno> <text>`,
+/// `child <code> <signal> [<user-µs> <system-µs> <max-rss-KiB>]` (from init, as the program
+/// ends) and `exit <code> <signal> <user-µs> <system-µs> <max-rss-KiB> <oom> <killed>` (from
+/// the launcher, once the sandbox is gone; its usage figures win).
 struct LaunchReport: Sendable, Equatable {
     struct SetupError: Sendable, Equatable {
         var step: String
@@ -16,7 +18,16 @@ struct LaunchReport: Sendable, Equatable {
     var systemMicros = 0
     var maxRSSKiB = 0
     var outOfMemory = false
+    /// The launcher's `exit` line arrived: the sandbox is gone.
     var finished = false
+
+    /// Whether the result is known before the sandbox is torn down: the program exited or was
+    /// killed by a signal other than SIGKILL (which may be the memory cgroup's OOM kill, only
+    /// the launcher's `exit` line can tell) and init reported its usage.
+    var isCompleteWithoutExit: Bool {
+        guard let exit = programExit else { return false }
+        return exit.signal != 9 && maxRSSKiB > 0
+    }
 
     static func == (lhs: LaunchReport, rhs: LaunchReport) -> Bool {
         lhs.landlockABI == rhs.landlockABI && lhs.setupError == rhs.setupError
@@ -41,8 +52,13 @@ struct LaunchReport: Sendable, Equatable {
                         text: words.count > 3 ? words[3] : ""
                     )
                 }
-            case "child" where words.count == 3:
-                if let code = Int(words[1]), let signal = Int(words[2]) { programExit = (code, signal) }
+            case "child":
+                let fields = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+                guard fields.count == 2 || fields.count == 5 else { continue }
+                programExit = (fields[0], fields[1])
+                if fields.count == 5, !finished {
+                    (userMicros, systemMicros, maxRSSKiB) = (fields[2], fields[3], fields[4])
+                }
             case "exit":
                 let fields = line.split(separator: " ").dropFirst().compactMap { Int($0) }
                 guard fields.count >= 6 else { continue }

@@ -28,7 +28,17 @@ final class Pump: @unchecked Sendable {
 
     func run() {
         if stdinData.isEmpty { closeFD(&pipes.stdin) }
+        var published = false
         while pipes.stdout >= 0 || pipes.stderr >= 0 || pipes.status >= 0 {
+            // The result is complete once the program has ended and its output is closed; the
+            // launcher's teardown of the namespaces need not delay it.
+            if !published, pipes.stdout < 0, pipes.stderr < 0, pipes.status >= 0 {
+                let report = LaunchReport(parsing: String(decoding: statusText, as: UTF8.self))
+                if report.isCompleteWithoutExit {
+                    process.publish(report: report, stdout: stdout, stderr: stderr)
+                    published = true
+                }
+            }
             var fds: [pollfd] = []
             for fd in [pipes.stdout, pipes.stderr, pipes.status] where fd >= 0 {
                 fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
@@ -53,8 +63,12 @@ final class Pump: @unchecked Sendable {
             }
         }
         closeFD(&pipes.stdin)
-        let report = LaunchReport(parsing: String(decoding: statusText, as: UTF8.self))
-        process.finish(report: report, stdout: stdout, stderr: stderr)
+        if published {
+            process.reap()
+        } else {
+            let report = LaunchReport(parsing: String(decoding: statusText, as: UTF8.self))
+            process.finish(report: report, stdout: stdout, stderr: stderr)
+        }
     }
 
     private func drain(_ fd: inout Int32, into stream: OutputStream) {

@@ -153,12 +153,43 @@ final class SandboxProcess: Sendable {
         }
     }
 
-    /// Reaps the launcher (which has exited: its status pipe closed) and publishes the outcome.
-    /// Reaping under the lock means ``kill(_:)`` can never signal a reused pid.
-    func finish(report: LaunchReport, stdout: OutputCapture, stderr: OutputCapture) {
-        let (outcome, waiter) = state.withLock { state in
+    /// Publishes the outcome before the launcher has exited: the program has ended, its
+    /// output is closed and init reported its usage, while the namespaces are still being torn
+    /// down (about 0.6 ms a run here). ``reap()`` follows once the launcher is gone; meanwhile
+    /// ``kill(_:)`` sends nothing (there is nothing left to kill).
+    func publish(report: LaunchReport, stdout: OutputCapture, stderr: OutputCapture) {
+        let (outcome, waiter) = state.withLock { state -> (Outcome, CheckedContinuation<Outcome, Never>?) in
+            let outcome = Outcome(
+                report: report,
+                stdout: stdout,
+                stderr: stderr,
+                killReason: state.killReason,
+                launcherStatus: 0
+            )
+            state.outcome = outcome
+            defer { state.waiter = nil }
+            return (outcome, state.waiter)
+        }
+        waiter?.resume(returning: outcome)
+        continuation.finish()
+    }
+
+    /// Reaps the launcher (which has exited: its status pipe closed). Under the lock, so
+    /// ``kill(_:)`` can never signal a reused pid.
+    func reap() {
+        state.withLock { _ in
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            if pidfd >= 0 { close(pidfd) }
+        }
+    }
+
+    /// Reaps the launcher and publishes the outcome with its exit status.
+    func finish(report: LaunchReport, stdout: OutputCapture, stderr: OutputCapture) {
+        let (outcome, waiter) = state.withLock { state -> (Outcome, CheckedContinuation<Outcome, Never>?) in
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            if pidfd >= 0 { close(pidfd) }
             let outcome = Outcome(
                 report: report,
                 stdout: stdout,
@@ -167,10 +198,8 @@ final class SandboxProcess: Sendable {
                 launcherStatus: status
             )
             state.outcome = outcome
-            let waiter = state.waiter
-            state.waiter = nil
-            if pidfd >= 0 { close(pidfd) }
-            return (outcome, waiter)
+            defer { state.waiter = nil }
+            return (outcome, state.waiter)
         }
         waiter?.resume(returning: outcome)
         continuation.finish()

@@ -13,6 +13,20 @@ import Testing
         #expect(report.finished && !report.outOfMemory)
     }
 
+    /// Init's `child` line carries the usage, so a result can be complete before the launcher's
+    /// `exit`; not after SIGKILL, which only the launcher's OOM count can explain.
+    @Test func aChildLineWithUsageCompletesTheResultUnlessSIGKILL() {
+        let early = LaunchReport(parsing: "landlock 7\nchild 0 0 1200 300 8000\n")
+        #expect(early.isCompleteWithoutExit && !early.finished)
+        #expect(early.userMicros == 1200 && early.systemMicros == 300 && early.maxRSSKiB == 8000)
+        #expect(!LaunchReport(parsing: "child -1 9 1200 300 8000\n").isCompleteWithoutExit)
+        #expect(!LaunchReport(parsing: "child 0 0\n").isCompleteWithoutExit)
+        #expect(LaunchReport(parsing: "child -1 11 1 1 1\n").isCompleteWithoutExit)
+        // The launcher's figures (orphans killed at teardown included) win.
+        let full = LaunchReport(parsing: "child 0 0 1200 300 8000\nexit 0 0 1500 400 9000 0 0\n")
+        #expect(full.userMicros == 1500 && full.maxRSSKiB == 9000 && full.finished)
+    }
+
     @Test func keepsTheFirstSetupErrorAndIgnoresGarbage() {
         let report = LaunchReport(
             parsing: "garbage\nerror bind 22 Invalid argument\nerror exec 2 No such file\nexit 125 0 1 1 1 0 0"

@@ -42,7 +42,19 @@ enum TestSandbox {
     /// Host processes running as any uid of `host`'s identity range (there must be none between
     /// runs), except the init of a standby sandbox: PID 1 of its namespace, still the launcher's
     /// image and childless (it waits for a program; no code of a run ever ran in it).
+    ///
+    /// A run's result may arrive while its namespaces are still being torn down (the program
+    /// ended and its output closed): processes still there after 2 s are survivors.
     static func survivors(of host: SandboxHost) -> [Int32] {
+        var found = processes(of: host)
+        for _ in 0..<100 where !found.isEmpty {
+            usleep(20_000)
+            found = processes(of: host)
+        }
+        return found
+    }
+
+    private static func processes(of host: SandboxHost) -> [Int32] {
         let base = host.configuration.identityBase
         let range = base..<(base + UInt32(host.configuration.maxConcurrentRuns))
         var found: [Int32] = []

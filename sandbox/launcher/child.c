@@ -61,7 +61,14 @@ _Noreturn static void run_init(wl_config *config, pid_t program) {
         if (pid == program) {
             int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
             int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-            wl_report(fd, "child %d %d", code, sig);
+            /* With what the program (and every orphan reaped so far) used, so the server can
+             * answer before the namespaces are torn down (see Pump). */
+            struct rusage usage;
+            memset(&usage, 0, sizeof usage);
+            getrusage(RUSAGE_CHILDREN, &usage);
+            wl_report(fd, "child %d %d %ld %ld %ld", code, sig,
+                      usage.ru_utime.tv_sec * 1000000L + usage.ru_utime.tv_usec,
+                      usage.ru_stime.tv_sec * 1000000L + usage.ru_stime.tv_usec, usage.ru_maxrss);
             _exit(sig ? 128 + sig : code);
         }
         if (pid < 0 && errno != EINTR) _exit(WL_EXIT_SETUP);
