@@ -80,6 +80,7 @@ package struct CgroupSetup: Sendable {
             let parent = makeParent(in: v2Root)
         {
             enableControllers(v2Root, parent)
+            removeLeaves(in: parent, instance: instance)
             setup.parents.append(parent)
             setup.memory =
                 access(parent + "/cgroup.subtree_control", F_OK) == 0 && controllers(of: parent).contains("memory")
@@ -96,6 +97,17 @@ package struct CgroupSetup: Sendable {
             setup.pids = true
         }
         return setup
+    }
+
+    /// Removes this instance's v2 leaves (empty: the instance number is ours alone). A child
+    /// born by CLONE_INTO_CGROUP into a group whose kill count differs from the launcher's is
+    /// SIGKILLed at once (kernel 6.18); a leaf an earlier version killed would fail every run.
+    private static func removeLeaves(in parent: String, instance: Int) {
+        for group in directoryNames(parent) where group.hasPrefix("id-") && group.hasSuffix("-\(instance)") {
+            for leaf in directoryNames(parent + "/" + group) where leaf.hasPrefix("run-") {
+                rmdir(parent + "/" + group + "/" + leaf)
+            }
+        }
     }
 
     private static func isCgroup2(_ path: String) -> Bool {

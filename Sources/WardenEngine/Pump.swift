@@ -17,8 +17,12 @@ final class Pump: @unchecked Sendable {
     private var statusText: [UInt8] = []
     private var buffer = [UInt8](repeating: 0, count: 65536)
 
-    init(process: SandboxProcess, pipes: Pipes, stdin: [UInt8], captureLimit: Int, hardLimit: Int) {
+    private let oomWatch: OOMWatch?
+
+    init(process: SandboxProcess, pipes: Pipes, stdin: [UInt8], captureLimit: Int, hardLimit: Int, oomWatch: OOMWatch?)
+    {
         self.process = process
+        self.oomWatch = oomWatch
         self.pipes = pipes
         self.stdinData = stdin
         self.stdout = OutputCapture(limit: captureLimit)
@@ -34,7 +38,9 @@ final class Pump: @unchecked Sendable {
             // launcher's teardown of the namespaces need not delay it.
             if !published, pipes.stdout < 0, pipes.stderr < 0, pipes.status >= 0 {
                 let report = LaunchReport(parsing: String(decoding: statusText, as: UTF8.self))
-                if report.isCompleteWithoutExit {
+                // An OOM kill of any process of the run (a worker, say) makes it memory_limit,
+                // which only the launcher's report states; wait for it then.
+                if report.isCompleteWithoutExit, oomWatch?.fired != true {
                     process.publish(report: report, stdout: stdout, stderr: stderr)
                     published = true
                 }

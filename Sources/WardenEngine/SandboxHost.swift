@@ -11,6 +11,9 @@ public struct SandboxHost: Sendable {
     let filterPath: String
     package let cgroups: CgroupSetup
     package let instance: ServerInstance
+    /// Held while this host uses its runtime directory (see ``sweepStaleRuntimeDirectories()``).
+    private let owner: FileLock?
+    private static let ownerLock = "owner.lock"
     /// Read-only binds shared by every run (system directories and interpreter prefixes).
     let systemPaths: [String]
 
@@ -43,6 +46,7 @@ public struct SandboxHost: Sendable {
             sweepStaleRuntimeDirectories()
         }
         try makeDirectory(configuration.runtimeDirectory, mode: 0o711)
+        let owner = FileLock.acquire(configuration.runtimeDirectory + "/" + Self.ownerLock)
         try makeDirectory(configuration.runtimeDirectory + "/runs", mode: 0o711)
         let filterPath = configuration.runtimeDirectory + "/seccomp.bpf"
         guard writeWholeFile(filterPath, filters, mode: 0o600) else {
@@ -69,6 +73,7 @@ public struct SandboxHost: Sendable {
             filterPath: filterPath,
             cgroups: cgroups,
             instance: instance,
+            owner: owner,
             systemPaths: paths
         )
     }
@@ -86,9 +91,15 @@ public struct SandboxHost: Sendable {
         for name in entryNames(stream) where name.hasPrefix(stem) {
             let parts = name.dropFirst(stem.count).split(separator: "-")
             guard parts.count == 2, let pid = pid_t(parts[0]), pid > 0, UInt32(parts[1]) != nil else { continue }
-            guard pid != getpid(), Glibc.kill(pid, 0) != 0, errno == ESRCH else { continue }
-            var info = stat()
             let path = parent + "/" + name
+            // A live host holds its directory's lock, whatever PID namespace it runs in; a
+            // directory from before the lock existed is judged by its pid.
+            if access(path + "/" + ownerLock, F_OK) == 0 {
+                guard !FileLock.isHeld(path + "/" + ownerLock) else { continue }
+            } else {
+                guard pid != getpid(), Glibc.kill(pid, 0) != 0, errno == ESRCH else { continue }
+            }
+            var info = stat()
             guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else { continue }
             removeTree(path)
         }
@@ -99,6 +110,7 @@ public struct SandboxHost: Sendable {
     public func cleanUp() {
         instance.release()
         removeTree(configuration.runtimeDirectory)
+        owner?.release()
     }
 }
 

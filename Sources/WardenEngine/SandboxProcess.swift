@@ -24,6 +24,8 @@ final class SandboxProcess: Sendable {
         var streaming = true
         var outcome: Outcome?
         var waiter: CheckedContinuation<Outcome, Never>?
+        var reaped = false
+        var reapWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     let pid: pid_t
@@ -74,14 +76,23 @@ final class SandboxProcess: Sendable {
     }
 
     /// Starts the thread that feeds `stdin`, pumps the output and reaps the launcher. Once only.
-    func start(stdin: [UInt8], captureLimit: Int, hardLimit: Int) {
+    /// - Parameter oomWatch: the run's memory groups, read before the program started; an OOM
+    ///   kill there keeps the result waiting for the launcher's own report.
+    func start(stdin: [UInt8], captureLimit: Int, hardLimit: Int, oomWatch: OOMWatch?) {
         guard
             let pipes = pending.withLock({ pending in
                 defer { pending = nil }
                 return pending
             })
         else { return }
-        let pump = Pump(process: self, pipes: pipes, stdin: stdin, captureLimit: captureLimit, hardLimit: hardLimit)
+        let pump = Pump(
+            process: self,
+            pipes: pipes,
+            stdin: stdin,
+            captureLimit: captureLimit,
+            hardLimit: hardLimit,
+            oomWatch: oomWatch
+        )
         Thread.detach { pump.run() }
     }
 
@@ -177,19 +188,40 @@ final class SandboxProcess: Sendable {
     /// Reaps the launcher (which has exited: its status pipe closed). Under the lock, so
     /// ``kill(_:)`` can never signal a reused pid.
     func reap() {
-        state.withLock { _ in
+        let waiters = state.withLock { state in
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             if pidfd >= 0 { close(pidfd) }
+            return markReaped(&state)
         }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Waits until the launcher is reaped: the sandbox and everything in it are gone.
+    func reaped() async {
+        await withCheckedContinuation { waiter in
+            let done = state.withLock { state in
+                if !state.reaped { state.reapWaiters.append(waiter) }
+                return state.reaped
+            }
+            if done { waiter.resume() }
+        }
+    }
+
+    private func markReaped(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        state.reaped = true
+        defer { state.reapWaiters = [] }
+        return state.reapWaiters
     }
 
     /// Reaps the launcher and publishes the outcome with its exit status.
     func finish(report: LaunchReport, stdout: OutputCapture, stderr: OutputCapture) {
+        var reapWaiters: [CheckedContinuation<Void, Never>] = []
         let (outcome, waiter) = state.withLock { state -> (Outcome, CheckedContinuation<Outcome, Never>?) in
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             if pidfd >= 0 { close(pidfd) }
+            reapWaiters = markReaped(&state)
             let outcome = Outcome(
                 report: report,
                 stdout: stdout,
@@ -202,6 +234,7 @@ final class SandboxProcess: Sendable {
             return (outcome, state.waiter)
         }
         waiter?.resume(returning: outcome)
+        for reapWaiter in reapWaiters { reapWaiter.resume() }
         continuation.finish()
     }
 }

@@ -13,14 +13,24 @@ final class Standby: Sendable {
     let workspacePath: String?
     /// Bound read-only at /run/warden; the run's script is written here when it arrives.
     let runDirectory: String
+    /// The cgroup leaves it sits in.
+    let cgroups: [String]
     let process: SandboxProcess
     let created = ContinuousClock.now
 
-    init(identity: UInt32, lane: Int, workspacePath: String?, runDirectory: String, process: SandboxProcess) {
+    init(
+        identity: UInt32,
+        lane: Int,
+        workspacePath: String?,
+        runDirectory: String,
+        cgroups: [String],
+        process: SandboxProcess
+    ) {
         self.identity = identity
         self.lane = lane
         self.workspacePath = workspacePath
         self.runDirectory = runDirectory
+        self.cgroups = cgroups
         self.process = process
     }
 
@@ -37,7 +47,7 @@ final class Standby: Sendable {
     /// the launcher. Returns when nothing of it is left.
     func discard() async {
         process.kill(.shutdown)
-        process.start(stdin: [], captureLimit: 0, hardLimit: 0)
+        process.start(stdin: [], captureLimit: 0, hardLimit: 0, oomWatch: nil)
         _ = await process.outcome()
         removeTree(runDirectory)
     }

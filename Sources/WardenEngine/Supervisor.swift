@@ -79,6 +79,12 @@ public actor Supervisor: Service {
         workspace.close()
         if standbys[workspace.identity]?.workspacePath == workspace.path { discardStandby(of: workspace.identity) }
         await settleDiscards()
+        // A run's result can come before its sandbox is torn down: wait (10 s at most) until
+        // every sandbox of this uid is reaped and its lane released.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while lanes[workspace.identity] != nil, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     /// Discards every standby and waits until they are gone.
@@ -89,7 +95,10 @@ public actor Supervisor: Service {
 
     /// Builds a standby for the first run in `workspace` (a new session's), so that run is
     /// as quick as the later ones.
+    /// Only while there is room: a burst of new sessions must not churn the standbys of the
+    /// sessions that run code.
     public func prepare(for workspace: Workspace) {
+        guard standbys.count < host.configuration.standbySandboxes else { return }
         prepareStandby(workspace.identity, for: .session(workspace))
     }
 
@@ -154,12 +163,13 @@ public actor Supervisor: Service {
             guard mkdir(runDirectory, 0o755) == 0 else {
                 throw SandboxError(.spawnFailed, "cannot create \(runDirectory)", errno: errno)
             }
+            let cgroups = try host.cgroups.groups(for: identity, lane: lane, limits: limits)
             let plan = LaunchPlan.standby(
                 host: host,
                 workspace: workspace,
                 identity: identity,
                 runDirectory: runDirectory,
-                cgroups: try host.cgroups.groups(for: identity, lane: lane, limits: limits)
+                cgroups: cgroups
             )
             let process = try SandboxProcess.spawn(
                 launcher: configuration.launcherPath,
@@ -174,6 +184,7 @@ public actor Supervisor: Service {
                 lane: lane,
                 workspacePath: path,
                 runDirectory: runDirectory,
+                cgroups: cgroups,
                 process: process
             )
         } catch {
@@ -213,7 +224,7 @@ public actor Supervisor: Service {
         case .session(let workspace): identity = workspace.identity
         }
         let (lane, standby) = await claim(identity, for: request.workspace)
-        let result = await perform(
+        let (result, process) = await perform(
             request,
             interpreter: interpreter,
             id: id,
@@ -222,8 +233,18 @@ public actor Supervisor: Service {
             standby: standby,
             body: body
         )
-        await releaseLane(identity, lane)
-        await finish(id)
+        await unregister(id)
+        // The result may come before the sandbox is torn down (see Pump); its slot and cgroup
+        // leaf stay taken until the launcher is reaped, so no other run shares the leaf and
+        // no more sandboxes live at once than there are slots.
+        if let process {
+            Task {
+                await process.reaped()
+                await self.release(id, identity: identity, lane: lane)
+            }
+        } else {
+            await release(id, identity: identity, lane: lane)
+        }
         return result
     }
 
@@ -319,8 +340,14 @@ public actor Supervisor: Service {
         if case .stopped = state { process.kill(.shutdown) }
     }
 
-    private func finish(_ id: RunID) {
+    /// The run's result is out: it no longer counts as running nor needs killing at shutdown.
+    private func unregister(_ id: RunID) {
         processes[id] = nil
+    }
+
+    /// The run's sandbox is gone: its lane and admission slot go to the next run.
+    private func release(_ id: RunID, identity: UInt32, lane: Int) {
+        releaseLane(identity, lane)
         guard case .accepting(var machine) = state else { return }
         let action = machine.finish(id)
         state = .accepting(machine)
@@ -337,7 +364,7 @@ public actor Supervisor: Service {
         lane: Int,
         standby: Standby?,
         body: (RunOutput) async -> Void
-    ) async -> RunResult {
+    ) async -> (RunResult, SandboxProcess?) {
         let configuration = host.configuration
         let clock = ContinuousClock()
         let start = clock.now
@@ -347,13 +374,30 @@ public actor Supervisor: Service {
         let process: SandboxProcess
         do throws(SandboxError) {
             if let standby {
-                try writeScript(in: runDirectory, request: request)
                 process = standby.process
+                do throws(SandboxError) {
+                    try writeScript(in: runDirectory, request: request)
+                } catch {
+                    // Unused: it ends, and the run's slot and lane wait for it to be reaped.
+                    process.kill(.shutdown)
+                    process.start(stdin: [], captureLimit: 0, hardLimit: 0, oomWatch: nil)
+                    logger.error(
+                        "Cannot start a run",
+                        metadata: ["warden.run.id": "\(id)", "warden.error": "\(error)"]
+                    )
+                    return (
+                        RunResult(unstarted: .sandboxError, duration: clock.now - start, message: error.description),
+                        process
+                    )
+                }
+                // Read before the program is sent, so an OOM kill during the run shows as a change.
+                let oomWatch = OOMWatch(groups: standby.cgroups)
                 let program = LaunchPlan.program(interpreter: interpreter, request: request, timeout: timeout)
                 process.start(
                     stdin: program + (request.stdin ?? []),
                     captureLimit: configuration.captureBytesPerStream,
-                    hardLimit: configuration.outputHardLimitBytes
+                    hardLimit: configuration.outputHardLimitBytes,
+                    oomWatch: oomWatch
                 )
             } else {
                 guard mkdir(runDirectory, 0o755) == 0 else {
@@ -374,6 +418,7 @@ public actor Supervisor: Service {
                     timeout: timeout,
                     cgroups: cgroups
                 )
+                let oomWatch = OOMWatch(groups: cgroups)
                 process = try SandboxProcess.spawn(
                     launcher: configuration.launcherPath,
                     arguments: plan.arguments,
@@ -383,13 +428,13 @@ public actor Supervisor: Service {
                 process.start(
                     stdin: request.stdin ?? [],
                     captureLimit: configuration.captureBytesPerStream,
-                    hardLimit: configuration.outputHardLimitBytes
+                    hardLimit: configuration.outputHardLimitBytes,
+                    oomWatch: oomWatch
                 )
             }
         } catch {
-            if let standby { Task { await standby.discard() } }
             logger.error("Cannot start a run", metadata: ["warden.run.id": "\(id)", "warden.error": "\(error)"])
-            return RunResult(unstarted: .sandboxError, duration: clock.now - start, message: error.description)
+            return (RunResult(unstarted: .sandboxError, duration: clock.now - start, message: error.description), nil)
         }
         // The next run of this identity finds its sandbox ready.
         Task { await self.prepareStandby(identity, for: request.workspace) }
@@ -421,7 +466,7 @@ public actor Supervisor: Service {
                 "warden.run.duration_ms": "\(result.duration.milliseconds)",
             ]
         )
-        return result
+        return (result, process)
     }
 
     /// Writes the script into the run's directory (bound read-only inside).

@@ -17,7 +17,7 @@ extension MCPSession {
                 return
             }
             if message.method == "notifications/cancelled", let target = message.cancelledRequest,
-                let task = withDirectCalls({ $0[target] })
+                let task = withDirectCalls({ $0[target] }) ?? nil
             {
                 task.cancel()
                 return
@@ -27,7 +27,9 @@ extension MCPSession {
     }
 
     private func startDirectCall(_ call: ToolCallRequest, key: String, tools: Toolbox) {
-        withDirectCalls { calls in
+        let started = withDirectCalls { calls -> Bool in
+            // A second request with the id of one in flight is the client's error; refused.
+            guard calls[key] == nil else { return false }
             calls[key] = Task {
                 let response: Data?
                 do {
@@ -39,10 +41,21 @@ extension MCPSession {
                     let failure = error as? MCPError ?? MCPError.internalError("\(error)")
                     response = try? Self.encoder.encode(ToolCallFailure(id: call.id, error: failure))
                 }
-                self.withDirectCalls { _ = $0.removeValue(forKey: key) }
+                _ = self.withDirectCalls { $0.removeValue(forKey: key) }
                 await self.transport.respond(response, to: key)
             }
+            return true
         }
+        if started == false {
+            let failure = MCPError.invalidRequest("request id \(call.id) is already in use by a call in flight")
+            Task {
+                await self.transport.respond(
+                    try? Self.encoder.encode(ToolCallFailure(id: call.id, error: failure)),
+                    to: key
+                )
+            }
+        }
+        // On a closed session (started == nil) nothing runs and nothing is sent: its streams are gone.
     }
 
     private static var encoder: JSONEncoder {

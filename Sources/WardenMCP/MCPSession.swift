@@ -24,6 +24,8 @@ final class MCPSession: Sendable {
         var tools: Toolbox?
         /// `tools/call` requests run without the SDK (see `receive(_:)`), by request id key.
         var directCalls: [String: Task<Void, Never>] = [:]
+        /// Set by ``close()``: no call starts after it.
+        var closed = false
     }
 
     init(id: String, principal: String, mode: SessionTransport.Mode, workspace: Workspace, logger: Logger) {
@@ -61,9 +63,10 @@ final class MCPSession: Sendable {
         set { state.withLock { $0.tools = newValue } }
     }
 
-    /// Runs `body` on the direct calls in flight, under the session's lock.
-    func withDirectCalls<R>(_ body: (inout [String: Task<Void, Never>]) -> R) -> R {
-        state.withLock { body(&$0.directCalls) }
+    /// Runs `body` on the direct calls in flight, under the session's lock; `nil` once the
+    /// session is closed (nothing may start then).
+    func withDirectCalls<R>(_ body: (inout [String: Task<Void, Never>]) -> R) -> R? {
+        state.withLock { $0.closed ? nil : body(&$0.directCalls) }
     }
 
     /// The next run's number in this session (names its saved output files).
@@ -77,9 +80,14 @@ final class MCPSession: Sendable {
     /// Calls still running (a closed session's are being killed and reaped).
     var activeCalls: Int { state.withLock { $0.calls.count } }
 
-    /// Registers a running call so closing the session can stop it.
+    /// Registers a running call so closing the session can stop it; on a closed session it
+    /// is stopped at once.
     func track(_ signal: CancellationSignal) {
-        state.withLock { $0.calls[ObjectIdentifier(signal)] = signal }
+        let closed = state.withLock { state in
+            state.calls[ObjectIdentifier(signal)] = signal
+            return state.closed
+        }
+        if closed { signal.fire() }
     }
 
     func untrack(_ signal: CancellationSignal) {
@@ -93,8 +101,12 @@ final class MCPSession: Sendable {
     /// Ends the session: every running call is cancelled (its run killed), streams close.
     /// The calls stay tracked until they return, so ``activeCalls`` says when they are reaped.
     func close() async {
-        let calls = state.withLock { Array($0.calls.values) }
+        let (calls, direct) = state.withLock { state in
+            state.closed = true
+            return (Array(state.calls.values), Array(state.directCalls.values))
+        }
         for call in calls { call.fire() }
+        for task in direct { task.cancel() }
         await transport.close()
         await server.stop()
     }

@@ -133,17 +133,25 @@ struct Benchmark: AsyncParsableCommand {
         }
         rows += [(printBaseline, nil), (engine, printBaseline.name), (cold, printBaseline.name)]
 
-        var report =
-            "| what | runs | median ms | p99 ms | added to its baseline (median) |\n|---|---:|---:|---:|---:|\n"
+        // Each layered sample was taken right after its baseline sample, so the median of the
+        // pairwise differences is the steadier figure on a VM whose speed drifts.
+        var report = """
+            | what | runs | median ms | p99 ms | added to its baseline (median) | added, median of pairs |
+            |---|---:|---:|---:|---:|---:|
+
+            """
         let byName = Dictionary(rows.map { ($0.0.name, $0.0) }, uniquingKeysWith: { a, _ in a })
         for (samples, baselineName) in rows {
             var added = "baseline"
+            var paired = ""
             if let baselineName, let baseline = byName[baselineName] {
                 added =
                     "+\(formatted(samples.median - baseline.median)) ms (×\(formatted(samples.median / baseline.median)))"
+                let differences = zip(samples.values, baseline.values).map { $0 - $1 }
+                paired = "+\(formatted(Samples(name: "", values: differences).median)) ms"
             }
             report +=
-                "| \(samples.name) | \(samples.values.count) | \(formatted(samples.median)) | \(formatted(samples.p99)) | \(added) |\n"
+                "| \(samples.name) | \(samples.values.count) | \(formatted(samples.median)) | \(formatted(samples.p99)) | \(added) | \(paired) |\n"
         }
         let layers = host.layers.layers.filter(\.available).map(\.name).joined(separator: ", ")
         report += "\nLayers in force: \(layers).\n"

@@ -328,4 +328,38 @@ import WardenEngine
         await registry.closeAll()
         #expect(await supervisor.standbyCount == 0)
     }
+    /// A tools/call that reaches a session after it was closed (a slow client body racing a
+    /// DELETE) must not start a run: the session's uid may already be someone else's.
+    @Test func aClosedSessionStartsNoCall() async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.identityBase = 312_000
+        let host = try SandboxHost.prepare(sandbox, logger: Self.logger)
+        defer { host.cleanUp() }
+        let supervisor = Supervisor(host: host, logger: Self.logger)
+        let tools = Toolbox(
+            runCode: RunCodeTool(supervisor: supervisor, languages: host.catalog.languages),
+            files: FileTools(),
+            artifacts: ArtifactLimits()
+        )
+        let registry = SessionRegistry(
+            maxSessions: 2,
+            idleTimeout: .seconds(60),
+            keepAliveInterval: .seconds(5),
+            workspaces: try WorkspaceStore(host: host, capacity: 2),
+            supervisor: supervisor,
+            logger: Self.logger
+        )
+        let session = try await registry.create(principal: "", mode: .streamable, tools: tools)
+        // Closed, its workspace not yet deleted: the window a late body could hit.
+        await session.close()
+        let json =
+            #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"run_code","arguments":{"code":"import time\ntime.sleep(30)"}}}"#
+        let data = Data(json.utf8)
+        let message = try #require(JSONRPCMessage(try JSONSerialization.jsonObject(with: data)))
+        await session.receive(JSONRPCBody(data: data, messages: [message], isBatch: false))
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(await supervisor.runningCount == 0)
+        #expect(session.activeCalls == 0)
+        await registry.closeAll()
+    }
 }

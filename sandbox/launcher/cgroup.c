@@ -4,8 +4,9 @@
  * run only joins its leaf: no mkdir or rmdir on the hot path. The memory group's OOM kills are
  * reported as `memory_limit`; the pids group is a second line behind RLIMIT_NPROC. The kill is
  * the PID namespace's alone (nothing can leave it): `cgroup.kill` is not used, because on this
- * kernel (6.18) a CLONE_INTO_CGROUP child is SIGKILLed at birth in any group that was ever
- * killed (the fork compares the target's kill count with the parent's group's; measured).
+ * kernel (6.18) a CLONE_INTO_CGROUP child is SIGKILLed at birth when the target group's kill
+ * count differs from that of the launcher's own group, as it does once a group was killed
+ * (measured). The engine removes this instance's v2 leaves at start for the same reason.
  *
  * Joining must not migrate a process through `cgroup.procs`: every such write takes the kernel's
  * global threadgroup rwsem for writing, which waits for an RCU grace period (5.6 ms per run on
@@ -141,6 +142,13 @@ int wl_cgroups_enter(const wl_config *config, wl_cgroups *groups) {
 int wl_cgroups_oom(const wl_cgroups *groups) {
     for (int i = 0; i < groups->count; i++) {
         if (oom_kills(groups->dirs[i]) > groups->oom_before[i]) return 1;
+    }
+    return 0;
+}
+
+int wl_cgroups_move_v2(const wl_cgroups *groups, pid_t pid) {
+    for (int i = 0; i < groups->count; i++) {
+        if (is_cgroup2(groups->dirs[i])) return write_in(groups->dirs[i], "cgroup.procs", (unsigned long long)pid);
     }
     return 0;
 }

@@ -74,6 +74,8 @@ typedef struct {
 int wl_cgroups_enter(const wl_config *config, wl_cgroups *groups);
 int wl_cgroups_oom(const wl_cgroups *groups);
 void wl_cgroups_step_out(wl_cgroups *groups);
+/* Moves `pid` into the v2 group (where clone3 cannot put it at birth); 0 without one. */
+int wl_cgroups_move_v2(const wl_cgroups *groups, pid_t pid);
 
 /* rootfs.c */
 int wl_rootfs_prepare(const wl_config *config, int *workspace_fd, int *bind_fds);

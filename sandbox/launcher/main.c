@@ -193,6 +193,18 @@ int main(int argc, char **argv) {
         args.exit_signal = SIGCHLD;
         args.cgroup = (unsigned long long)groups.v2_fd;
         child = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+        if (child < 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL || errno == EPERM)) {
+            /* No clone3 or CLONE_INTO_CGROUP here: clone, then move the child (slowly, through
+             * cgroup.procs) before it may go on. */
+            child = (pid_t)syscall(SYS_clone, (long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+            if (child > 0 && wl_cgroups_move_v2(&groups, child) != 0) {
+                wl_report(fd, "error cgroup %d %s", errno, strerror(errno));
+                kill(child, SIGKILL);
+                waitpid(child, NULL, 0);
+                wl_cgroups_step_out(&groups);
+                _exit(WL_EXIT_SETUP);
+            }
+        }
     } else {
         child = (pid_t)syscall(SYS_clone, (long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
     }

@@ -49,7 +49,7 @@ void wl_await_program(wl_config *config) {
     char *end = NULL;
     errno = 0;
     unsigned long long cpu = strtoull(strings[0], &end, 10);
-    if (errno || !end || *end || strings[0][0] == 0 || strings[0][0] == '-') wl_fail(fd, "standby-message");
+    if (errno || !end || *end || strings[0][0] < '0' || strings[0][0] > '9') wl_fail(fd, "standby-message");
     struct rlimit limit = {(rlim_t)cpu, (rlim_t)cpu};
     if (setrlimit(RLIMIT_CPU, &limit) != 0) wl_fail(fd, "rlimit");
 
