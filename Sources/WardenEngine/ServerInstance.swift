@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 
 /// This server's number among the Warden servers running on the host, held by an exclusive
 /// `flock` on `/run/warden-instances/<n>.lock` (or under /tmp without /run) until
@@ -10,12 +9,12 @@ package final class ServerInstance: Sendable {
     package let number: Int
     /// Where the lock files live; `<directory>/<number>.workspaces` is the default workspace root.
     package let directory: String
-    private let lock: Mutex<Int32>
+    private let lock: FileLock?
 
-    private init(number: Int, directory: String, lock: Int32) {
+    private init(number: Int, directory: String, lock: FileLock?) {
         self.number = number
         self.directory = directory
-        self.lock = Mutex(lock)
+        self.lock = lock
     }
 
     /// The lowest number no running server holds.
@@ -26,27 +25,17 @@ package final class ServerInstance: Sendable {
             info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid()
         {
             for number in 0..<4096 {
-                let fd = open("\(directory)/\(number).lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-                guard fd >= 0 else { continue }
-                if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-                    return ServerInstance(number: number, directory: directory, lock: fd)
+                if let lock = FileLock.acquire("\(directory)/\(number).lock") {
+                    return ServerInstance(number: number, directory: directory, lock: lock)
                 }
-                close(fd)
             }
         }
         // No usable lock directory: the pid is unique among running servers too.
-        return ServerInstance(number: Int(getpid()), directory: "/tmp", lock: -1)
-    }
-
-    deinit {
-        release()
+        return ServerInstance(number: Int(getpid()), directory: "/tmp", lock: nil)
     }
 
     /// Lets another server (or the next host in this process) take this number.
     package func release() {
-        lock.withLock { fd in
-            if fd >= 0 { close(fd) }
-            fd = -1
-        }
+        lock?.release()
     }
 }

@@ -26,17 +26,17 @@ public actor Supervisor: Service {
     }
 
     public nonisolated let host: SandboxHost
-    private let logger: Logger
+    let logger: Logger
     private var state: State
     private var waiting: [RunID: CheckedContinuation<Int?, Never>] = [:]
     private var processes: [RunID: SandboxProcess] = [:]
     private var nextID: RunID = 1
     /// The cgroup leaves in use per identity: concurrent runs of one session each get their own.
-    private var lanes: [UInt32: Set<Int>] = [:]
+    var lanes: [UInt32: Set<Int>] = [:]
     /// At most one ready sandbox per identity.
-    private var standbys: [UInt32: Standby] = [:]
+    var standbys: [UInt32: Standby] = [:]
     /// Standbys being discarded (by run ID), awaited by ``retire(_:)`` and ``discardStandbys()``.
-    private var discarding: [RunID: Task<Void, Never>] = [:]
+    var discarding: [RunID: Task<Void, Never>] = [:]
 
     public init(host: SandboxHost, logger: Logger) {
         self.host = host
@@ -71,127 +71,10 @@ public actor Supervisor: Service {
         for identity in Array(standbys.keys) { discardStandby(of: identity) }
     }
 
-    /// Closes `workspace` (its file operations fail from now on, and no standby is built for
-    /// it again), discards the standby built for it and waits until that is gone. Call it once
-    /// the session's runs are over and before the workspace is deleted, so no sandbox
-    /// outlives its workspace or holds its uid when a new session takes it.
-    public func retire(_ workspace: Workspace) async {
-        workspace.close()
-        if standbys[workspace.identity]?.workspacePath == workspace.path { discardStandby(of: workspace.identity) }
-        await settleDiscards()
-        // A run's result can come before its sandbox is torn down: wait (10 s at most) until
-        // every sandbox of this uid is reaped and its lane released.
-        let deadline = ContinuousClock.now + .seconds(10)
-        while lanes[workspace.identity] != nil, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-    }
-
-    /// Discards every standby and waits until they are gone.
-    public func discardStandbys() async {
-        for identity in Array(standbys.keys) { discardStandby(of: identity) }
-        await settleDiscards()
-    }
-
-    /// Builds a standby for the first run in `workspace` (a new session's), so that run is
-    /// as quick as the later ones.
-    /// Only while there is room: a burst of new sessions must not churn the standbys of the
-    /// sessions that run code.
-    public func prepare(for workspace: Workspace) {
-        guard standbys.count < host.configuration.standbySandboxes else { return }
-        prepareStandby(workspace.identity, for: .session(workspace))
-    }
-
-    /// The number of standbys ready now.
-    public var standbyCount: Int { standbys.count }
-
-    private func settleDiscards() async {
-        for task in Array(discarding.values) { await task.value }
-    }
-
-    private func discardStandby(of identity: UInt32) {
-        guard let standby = standbys.removeValue(forKey: identity) else { return }
-        let id = allocateID()
-        discarding[id] = Task {
-            await standby.discard()
-            self.discarded(standby, id)
-        }
-    }
-
-    private func discarded(_ standby: Standby, _ id: RunID) {
-        releaseLane(standby.identity, standby.lane)
-        discarding[id] = nil
-    }
-
-    private func expireStandbys() {
-        let idle = host.configuration.standbyIdleTime
-        for (identity, standby) in standbys where ContinuousClock.now - standby.created > idle {
-            discardStandby(of: identity)
-        }
-    }
-
-    /// Takes the standby of `identity` when it fits the request; otherwise a free lane.
-    private func claim(_ identity: UInt32, for workspace: RunRequest.WorkspaceSource) -> (Int, Standby?) {
-        if let standby = standbys[identity] {
-            if standby.fits(workspace) {
-                standbys[identity] = nil
-                return (standby.lane, standby)
-            }
-            discardStandby(of: identity)
-        }
-        return (acquireLane(identity), nil)
-    }
-
-    /// Builds the standby for the next run of `identity`, unless one exists, the workspace is
-    /// closing, or standbys are off; the oldest one gives way at the cap.
-    private func prepareStandby(_ identity: UInt32, for workspace: RunRequest.WorkspaceSource) {
-        let configuration = host.configuration
-        guard case .accepting = state, configuration.standbySandboxes > 0, standbys[identity] == nil else { return }
-        var limits = configuration.limits
-        if case .session(let workspace) = workspace {
-            guard workspace.isOpen else { return }
-            limits.memoryBytes += workspace.quota.bytes
-        }
-        while standbys.count >= configuration.standbySandboxes,
-            let oldest = standbys.values.min(by: { $0.created < $1.created })
-        {
-            discardStandby(of: oldest.identity)
-        }
-        let lane = acquireLane(identity)
-        let runDirectory = "\(configuration.runtimeDirectory)/runs/standby-\(allocateID())"
-        do {
-            guard mkdir(runDirectory, 0o755) == 0 else {
-                throw SandboxError(.spawnFailed, "cannot create \(runDirectory)", errno: errno)
-            }
-            let cgroups = try host.cgroups.groups(for: identity, lane: lane, limits: limits)
-            let plan = LaunchPlan.standby(
-                host: host,
-                workspace: workspace,
-                identity: identity,
-                runDirectory: runDirectory,
-                cgroups: cgroups
-            )
-            let process = try SandboxProcess.spawn(
-                launcher: configuration.launcherPath,
-                arguments: plan.arguments,
-                environment: [],
-                stdinPipe: true
-            )
-            var path: String? = nil
-            if case .session(let workspace) = workspace { path = workspace.path }
-            standbys[identity] = Standby(
-                identity: identity,
-                lane: lane,
-                workspacePath: path,
-                runDirectory: runDirectory,
-                cgroups: cgroups,
-                process: process
-            )
-        } catch {
-            releaseLane(identity, lane)
-            removeTree(runDirectory)
-            logger.warning("Cannot build a standby sandbox", metadata: ["warden.error": "\(error)"])
-        }
+    /// Whether runs are admitted (not shut down).
+    var isAccepting: Bool {
+        if case .accepting = state { return true }
+        return false
     }
 
     /// The number of runs executing now.
@@ -274,7 +157,7 @@ public actor Supervisor: Service {
 
     /// The lowest leaf number no running run of `identity` uses: one per concurrent run of a
     /// session (usually just 0), so the cgroups stay about one per session, not per slot.
-    private func acquireLane(_ identity: UInt32) -> Int {
+    func acquireLane(_ identity: UInt32) -> Int {
         var used = lanes[identity] ?? []
         let lane = (0...).first { !used.contains($0) }!
         used.insert(lane)
@@ -282,12 +165,12 @@ public actor Supervisor: Service {
         return lane
     }
 
-    private func releaseLane(_ identity: UInt32, _ lane: Int) {
+    func releaseLane(_ identity: UInt32, _ lane: Int) {
         lanes[identity]?.remove(lane)
         if lanes[identity]?.isEmpty == true { lanes[identity] = nil }
     }
 
-    private func allocateID() -> RunID {
+    func allocateID() -> RunID {
         defer { nextID += 1 }
         return nextID
     }
@@ -400,15 +283,9 @@ public actor Supervisor: Service {
                     oomWatch: oomWatch
                 )
             } else {
-                guard mkdir(runDirectory, 0o755) == 0 else {
-                    throw SandboxError(.spawnFailed, "cannot create \(runDirectory)", errno: errno)
-                }
+                try makeRunDirectory(runDirectory)
                 try writeScript(in: runDirectory, request: request)
-                // A session's memory group also holds its workspace's tmpfs pages, so it gets
-                // the workspace quota on top of the memory limit.
-                var limits = configuration.limits
-                if case .session(let workspace) = request.workspace { limits.memoryBytes += workspace.quota.bytes }
-                let cgroups = try host.cgroups.groups(for: identity, lane: lane, limits: limits)
+                let cgroups = try host.cgroups.groups(for: identity, lane: lane, limits: limits(for: request.workspace))
                 let plan = LaunchPlan.make(
                     host: host,
                     interpreter: interpreter,
@@ -467,6 +344,21 @@ public actor Supervisor: Service {
             ]
         )
         return (result, process)
+    }
+
+    /// The limits of a run in `workspace`: a session's memory group also holds its
+    /// workspace's tmpfs pages, so it gets the workspace quota on top of the memory limit.
+    nonisolated func limits(for workspace: RunRequest.WorkspaceSource) -> SandboxLimits {
+        var limits = host.configuration.limits
+        if case .session(let workspace) = workspace { limits.memoryBytes += workspace.quota.bytes }
+        return limits
+    }
+
+    /// The directory bound read-only at /run/warden (the script is written there).
+    nonisolated func makeRunDirectory(_ path: String) throws(SandboxError) {
+        guard mkdir(path, 0o755) == 0 else {
+            throw SandboxError(.spawnFailed, "cannot create \(path)", errno: errno)
+        }
     }
 
     /// Writes the script into the run's directory (bound read-only inside).

@@ -248,71 +248,66 @@ private struct ReadyStandby {
     }
 }
 
-/// posix_spawn of a standby launcher with stdin on a pipe, the rest on /dev/null.
-private func spawnStandby(_ argv: [String]) throws -> ReadyStandby {
-    var fds: [Int32] = [-1, -1]
-    guard CWardenShims_pipe2(&fds, O_CLOEXEC) == 0 else { throw ValidationError("pipe failed") }
-    let null = open("/dev/null", O_RDWR | O_CLOEXEC)
-    defer {
-        close(null)
-        close(fds[0])
-    }
-    var pid: pid_t = 0
-    let pointers = argv.map { strdup($0) } + [nil]
-    defer { for pointer in pointers { free(pointer) } }
-    let environment: [UnsafeMutablePointer<CChar>?] = [nil]
-    let result = CWardenShims_spawn(argv[0], pointers, environment, [fds[0], null, null, null], &pid)
-    guard result == 0 else {
-        close(fds[1])
-        throw ValidationError("spawn \(argv[0]) failed: \(result)")
-    }
-    return ReadyStandby(pid: pid, stdin: fds[1])
-}
-
-/// posix_spawn with stdout on a pipe that is read to the end, then waitpid.
-private func spawnAndRead(_ argv: [String]) throws -> String {
-    var fds: [Int32] = [-1, -1]
-    guard CWardenShims_pipe2(&fds, O_CLOEXEC) == 0 else { throw ValidationError("pipe failed") }
-    let null = open("/dev/null", O_RDWR | O_CLOEXEC)
-    defer {
-        close(null)
-        close(fds[0])
-    }
-    var pid: pid_t = 0
-    let pointers = argv.map { strdup($0) } + [nil]
-    defer { for pointer in pointers { free(pointer) } }
-    let environment: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
-    defer { free(environment[0]) }
-    let result = CWardenShims_spawn(argv[0], pointers, environment, [null, fds[1], null, null], &pid)
-    close(fds[1])
-    guard result == 0 else { throw ValidationError("spawn \(argv[0]) failed: \(result)") }
-    var output: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let count = read(fds[0], &buffer, buffer.count)
-        if count < 0 && errno == EINTR { continue }
-        if count <= 0 { break }
-        output += buffer[..<count]
-    }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    return String(decoding: output, as: UTF8.self)
-}
-
-/// posix_spawn (vfork path) with stdio and fd 3 on /dev/null, then waitpid.
-private func spawnAndWait(_ argv: [String]) throws {
+/// posix_spawn of `argv` with exactly `environment` and `fds` as its fds 0–3 (`nil`: /dev/null).
+private func spawn(_ argv: [String], environment: [String], fds: [Int32?]) throws -> pid_t {
     let null = open("/dev/null", O_RDWR | O_CLOEXEC)
     defer { close(null) }
     var pid: pid_t = 0
     let pointers = argv.map { strdup($0) } + [nil]
     defer { for pointer in pointers { free(pointer) } }
-    // The environment the engine gives sandboxed code, so both sides start the same way.
-    let environment: [UnsafeMutablePointer<CChar>?] = [
-        strdup("PATH=/usr/local/bin:/usr/bin:/bin"), strdup("HOME=/tmp"), strdup("LANG=C.UTF-8"), nil,
-    ]
-    defer { for pointer in environment { free(pointer) } }
-    let result = CWardenShims_spawn(argv[0], pointers, environment, [null, null, null, null], &pid)
+    let variables = environment.map { strdup($0) } + [nil]
+    defer { for pointer in variables { free(pointer) } }
+    let result = CWardenShims_spawn(argv[0], pointers, variables, fds.map { $0 ?? null }, &pid)
     guard result == 0 else { throw ValidationError("spawn \(argv[0]) failed: \(result)") }
+    return pid
+}
+
+private func pipe() throws -> (read: Int32, write: Int32) {
+    var fds: [Int32] = [-1, -1]
+    guard CWardenShims_pipe2(&fds, O_CLOEXEC) == 0 else { throw ValidationError("pipe failed") }
+    return (fds[0], fds[1])
+}
+
+/// A standby launcher with stdin on a pipe, the rest on /dev/null.
+private func spawnStandby(_ argv: [String]) throws -> ReadyStandby {
+    let input = try pipe()
+    defer { close(input.read) }
+    do {
+        let pid = try spawn(argv, environment: [], fds: [input.read, nil, nil, nil])
+        return ReadyStandby(pid: pid, stdin: input.write)
+    } catch {
+        close(input.write)
+        throw error
+    }
+}
+
+/// `argv` with stdout on a pipe that is read to the end, then waitpid.
+private func spawnAndRead(_ argv: [String]) throws -> String {
+    let output = try pipe()
+    defer { close(output.read) }
+    let pid: pid_t
+    do {
+        defer { close(output.write) }
+        pid = try spawn(argv, environment: ["PATH=/usr/bin:/bin"], fds: [nil, output.write, nil, nil])
+    }
+    var text: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = read(output.read, &buffer, buffer.count)
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { break }
+        text += buffer[..<count]
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return String(decoding: text, as: UTF8.self)
+}
+
+/// `argv` (posix_spawn's vfork path) with stdio and fd 3 on /dev/null, then waitpid.
+private func spawnAndWait(_ argv: [String]) throws {
+    // The environment the engine gives sandboxed code, so both sides start the same way.
+    let environment = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "LANG=C.UTF-8"]
+    let pid = try spawn(argv, environment: environment, fds: [nil, nil, nil, nil])
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     guard status == 0 else { throw ValidationError("\(argv.joined(separator: " ")) exited with status \(status)") }

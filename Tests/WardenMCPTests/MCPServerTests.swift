@@ -280,11 +280,14 @@ import WardenEngine
         }
     }
 
-    @Test func idleSessionsExpireAndTheCapHolds() async throws {
+    /// A registry of at most two sessions on a host of its own, with the tools it serves.
+    private static func registry(
+        identityBase: UInt32,
+        idleTimeout: Duration
+    ) throws -> (SandboxHost, Supervisor, Toolbox, WorkspaceStore, SessionRegistry) {
         var sandbox = SandboxConfiguration()
-        sandbox.identityBase = 310_000
+        sandbox.identityBase = identityBase
         let host = try SandboxHost.prepare(sandbox, logger: Self.logger)
-        defer { host.cleanUp() }
         let supervisor = Supervisor(host: host, logger: Self.logger)
         let tools = Toolbox(
             runCode: RunCodeTool(supervisor: supervisor, languages: host.catalog.languages),
@@ -294,12 +297,21 @@ import WardenEngine
         let workspaces = try WorkspaceStore(host: host, capacity: 2)
         let registry = SessionRegistry(
             maxSessions: 2,
-            idleTimeout: .milliseconds(200),
+            idleTimeout: idleTimeout,
             keepAliveInterval: .seconds(5),
             workspaces: workspaces,
             supervisor: supervisor,
             logger: Self.logger
         )
+        return (host, supervisor, tools, workspaces, registry)
+    }
+
+    @Test func idleSessionsExpireAndTheCapHolds() async throws {
+        let (host, supervisor, tools, workspaces, registry) = try Self.registry(
+            identityBase: 310_000,
+            idleTimeout: .milliseconds(200)
+        )
+        defer { host.cleanUp() }
         let first = try await registry.create(principal: "", mode: .streamable, tools: tools)
         let second = try await registry.create(principal: "", mode: .streamable, tools: tools)
         #expect(first.workspace.path != second.workspace.path)
@@ -331,24 +343,8 @@ import WardenEngine
     /// A tools/call that reaches a session after it was closed (a slow client body racing a
     /// DELETE) must not start a run: the session's uid may already be someone else's.
     @Test func aClosedSessionStartsNoCall() async throws {
-        var sandbox = SandboxConfiguration()
-        sandbox.identityBase = 312_000
-        let host = try SandboxHost.prepare(sandbox, logger: Self.logger)
+        let (host, supervisor, tools, _, registry) = try Self.registry(identityBase: 312_000, idleTimeout: .seconds(60))
         defer { host.cleanUp() }
-        let supervisor = Supervisor(host: host, logger: Self.logger)
-        let tools = Toolbox(
-            runCode: RunCodeTool(supervisor: supervisor, languages: host.catalog.languages),
-            files: FileTools(),
-            artifacts: ArtifactLimits()
-        )
-        let registry = SessionRegistry(
-            maxSessions: 2,
-            idleTimeout: .seconds(60),
-            keepAliveInterval: .seconds(5),
-            workspaces: try WorkspaceStore(host: host, capacity: 2),
-            supervisor: supervisor,
-            logger: Self.logger
-        )
         let session = try await registry.create(principal: "", mode: .streamable, tools: tools)
         // Closed, its workspace not yet deleted: the window a late body could hit.
         await session.close()

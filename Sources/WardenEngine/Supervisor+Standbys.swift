@@ -1,0 +1,124 @@
+import Glibc
+import Logging
+
+/// The supervisor's standby sandboxes (see ``Standby``): built ahead for the next run of an
+/// identity, claimed by that run, discarded when unused, capped, expired, or retired with
+/// their workspace.
+extension Supervisor {
+    /// Closes `workspace` (its file operations fail from now on, and no standby is built for
+    /// it again), discards the standby built for it and waits until that is gone. Call it once
+    /// the session's runs are over and before the workspace is deleted, so no sandbox
+    /// outlives its workspace or holds its uid when a new session takes it.
+    public func retire(_ workspace: Workspace) async {
+        workspace.close()
+        if standbys[workspace.identity]?.workspacePath == workspace.path { discardStandby(of: workspace.identity) }
+        await settleDiscards()
+        // A run's result can come before its sandbox is torn down: wait (10 s at most) until
+        // every sandbox of this uid is reaped and its lane released.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while lanes[workspace.identity] != nil, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Discards every standby and waits until they are gone.
+    public func discardStandbys() async {
+        for identity in Array(standbys.keys) { discardStandby(of: identity) }
+        await settleDiscards()
+    }
+
+    /// Builds a standby for the first run in `workspace` (a new session's), so that run is
+    /// as quick as the later ones.
+    /// Only while there is room: a burst of new sessions must not churn the standbys of the
+    /// sessions that run code.
+    public func prepare(for workspace: Workspace) {
+        guard standbys.count < host.configuration.standbySandboxes else { return }
+        prepareStandby(workspace.identity, for: .session(workspace))
+    }
+
+    /// The number of standbys ready now.
+    public var standbyCount: Int { standbys.count }
+
+    private func settleDiscards() async {
+        for task in Array(discarding.values) { await task.value }
+    }
+
+    func discardStandby(of identity: UInt32) {
+        guard let standby = standbys.removeValue(forKey: identity) else { return }
+        let id = allocateID()
+        discarding[id] = Task {
+            await standby.discard()
+            self.discarded(standby, id)
+        }
+    }
+
+    private func discarded(_ standby: Standby, _ id: RunID) {
+        releaseLane(standby.identity, standby.lane)
+        discarding[id] = nil
+    }
+
+    func expireStandbys() {
+        let idle = host.configuration.standbyIdleTime
+        for (identity, standby) in standbys where ContinuousClock.now - standby.created > idle {
+            discardStandby(of: identity)
+        }
+    }
+
+    /// Takes the standby of `identity` when it fits the request; otherwise a free lane.
+    func claim(_ identity: UInt32, for workspace: RunRequest.WorkspaceSource) -> (Int, Standby?) {
+        if let standby = standbys[identity] {
+            if standby.fits(workspace) {
+                standbys[identity] = nil
+                return (standby.lane, standby)
+            }
+            discardStandby(of: identity)
+        }
+        return (acquireLane(identity), nil)
+    }
+
+    /// Builds the standby for the next run of `identity`, unless one exists, the workspace is
+    /// closing, or standbys are off; the oldest one gives way at the cap.
+    func prepareStandby(_ identity: UInt32, for workspace: RunRequest.WorkspaceSource) {
+        let configuration = host.configuration
+        guard isAccepting, configuration.standbySandboxes > 0, standbys[identity] == nil else { return }
+        if case .session(let workspace) = workspace, !workspace.isOpen { return }
+        while standbys.count >= configuration.standbySandboxes,
+            let oldest = standbys.values.min(by: { $0.created < $1.created })
+        {
+            discardStandby(of: oldest.identity)
+        }
+        let lane = acquireLane(identity)
+        let runDirectory = "\(configuration.runtimeDirectory)/runs/standby-\(allocateID())"
+        do {
+            try makeRunDirectory(runDirectory)
+            let cgroups = try host.cgroups.groups(for: identity, lane: lane, limits: limits(for: workspace))
+            let plan = LaunchPlan.standby(
+                host: host,
+                workspace: workspace,
+                identity: identity,
+                runDirectory: runDirectory,
+                cgroups: cgroups
+            )
+            let process = try SandboxProcess.spawn(
+                launcher: configuration.launcherPath,
+                arguments: plan.arguments,
+                environment: [],
+                stdinPipe: true
+            )
+            var path: String? = nil
+            if case .session(let workspace) = workspace { path = workspace.path }
+            standbys[identity] = Standby(
+                identity: identity,
+                lane: lane,
+                workspacePath: path,
+                runDirectory: runDirectory,
+                cgroups: cgroups,
+                process: process
+            )
+        } catch {
+            releaseLane(identity, lane)
+            removeTree(runDirectory)
+            logger.warning("Cannot build a standby sandbox", metadata: ["warden.error": "\(error)"])
+        }
+    }
+}
