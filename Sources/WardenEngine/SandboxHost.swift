@@ -86,9 +86,7 @@ public struct SandboxHost: Sendable {
         let slash = prefix.lastIndex(of: "/")!
         let parent = String(prefix[..<slash])
         let stem = String(prefix[prefix.index(after: slash)...])
-        guard let stream = opendir(parent) else { return }
-        defer { closedir(stream) }
-        for name in entryNames(stream) where name.hasPrefix(stem) {
+        for name in directoryNames(parent) where name.hasPrefix(stem) {
             let parts = name.dropFirst(stem.count).split(separator: "-")
             guard parts.count == 2, let pid = pid_t(parts[0]), pid > 0, UInt32(parts[1]) != nil else { continue }
             let path = parent + "/" + name

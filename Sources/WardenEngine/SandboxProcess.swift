@@ -96,6 +96,13 @@ final class SandboxProcess: Sendable {
         Thread.detach { pump.run() }
     }
 
+    /// Ends a launcher that was never given a program (an unused standby): init reads EOF, or
+    /// the kill arrives first, and the pump reaps the launcher.
+    func abandon() {
+        kill(.shutdown)
+        start(stdin: [], captureLimit: 0, hardLimit: 0, oomWatch: nil)
+    }
+
     /// Whether the launcher has exited (a standby that died while waiting is of no use).
     var hasExited: Bool {
         guard pidfd >= 0 else { return Glibc.kill(pid, 0) != 0 }
@@ -169,31 +176,37 @@ final class SandboxProcess: Sendable {
     /// down (about 0.6 ms a run here). ``reap()`` follows once the launcher is gone; meanwhile
     /// ``kill(_:)`` sends nothing (there is nothing left to kill).
     func publish(report: LaunchReport, stdout: OutputCapture, stderr: OutputCapture) {
-        let (outcome, waiter) = state.withLock { state -> (Outcome, CheckedContinuation<Outcome, Never>?) in
-            let outcome = Outcome(
-                report: report,
-                stdout: stdout,
-                stderr: stderr,
-                killReason: state.killReason,
-                launcherStatus: 0
-            )
-            state.outcome = outcome
-            defer { state.waiter = nil }
-            return (outcome, state.waiter)
+        let (outcome, waiter) = state.withLock { state in
+            Self.complete(&state, report: report, stdout: stdout, stderr: stderr, launcherStatus: 0)
         }
         waiter?.resume(returning: outcome)
         continuation.finish()
     }
 
+    /// Records the outcome and takes the waiter to resume (outside the lock).
+    private static func complete(
+        _ state: inout State,
+        report: LaunchReport,
+        stdout: OutputCapture,
+        stderr: OutputCapture,
+        launcherStatus: Int32
+    ) -> (Outcome, CheckedContinuation<Outcome, Never>?) {
+        let outcome = Outcome(
+            report: report,
+            stdout: stdout,
+            stderr: stderr,
+            killReason: state.killReason,
+            launcherStatus: launcherStatus
+        )
+        state.outcome = outcome
+        defer { state.waiter = nil }
+        return (outcome, state.waiter)
+    }
+
     /// Reaps the launcher (which has exited: its status pipe closed). Under the lock, so
     /// ``kill(_:)`` can never signal a reused pid.
     func reap() {
-        let waiters = state.withLock { state in
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            if pidfd >= 0 { close(pidfd) }
-            return markReaped(&state)
-        }
+        let (_, waiters) = state.withLock { reapLocked(&$0) }
         for waiter in waiters { waiter.resume() }
     }
 
@@ -208,30 +221,23 @@ final class SandboxProcess: Sendable {
         }
     }
 
-    private func markReaped(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+    /// Waits for the launcher's exit (under the lock) and takes the waiters for its reaping.
+    private func reapLocked(_ state: inout State) -> (status: Int32, waiters: [CheckedContinuation<Void, Never>]) {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if pidfd >= 0 { close(pidfd) }
         state.reaped = true
         defer { state.reapWaiters = [] }
-        return state.reapWaiters
+        return (status, state.reapWaiters)
     }
 
     /// Reaps the launcher and publishes the outcome with its exit status.
     func finish(report: LaunchReport, stdout: OutputCapture, stderr: OutputCapture) {
         var reapWaiters: [CheckedContinuation<Void, Never>] = []
-        let (outcome, waiter) = state.withLock { state -> (Outcome, CheckedContinuation<Outcome, Never>?) in
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            if pidfd >= 0 { close(pidfd) }
-            reapWaiters = markReaped(&state)
-            let outcome = Outcome(
-                report: report,
-                stdout: stdout,
-                stderr: stderr,
-                killReason: state.killReason,
-                launcherStatus: status
-            )
-            state.outcome = outcome
-            defer { state.waiter = nil }
-            return (outcome, state.waiter)
+        let (outcome, waiter) = state.withLock { state in
+            let (status, waiters) = reapLocked(&state)
+            reapWaiters = waiters
+            return Self.complete(&state, report: report, stdout: stdout, stderr: stderr, launcherStatus: status)
         }
         waiter?.resume(returning: outcome)
         for reapWaiter in reapWaiters { reapWaiter.resume() }

@@ -43,11 +43,9 @@ final class Standby: Sendable {
         return !process.hasExited
     }
 
-    /// Ends it unused: init reads EOF (or the launcher's kill arrives first) and the pump reaps
-    /// the launcher. Returns when nothing of it is left.
+    /// Ends it unused; returns when nothing of it is left.
     func discard() async {
-        process.kill(.shutdown)
-        process.start(stdin: [], captureLimit: 0, hardLimit: 0, oomWatch: nil)
+        process.abandon()
         _ = await process.outcome()
         removeTree(runDirectory)
     }

@@ -262,8 +262,7 @@ public actor Supervisor: Service {
                     try writeScript(in: runDirectory, request: request)
                 } catch {
                     // Unused: it ends, and the run's slot and lane wait for it to be reaped.
-                    process.kill(.shutdown)
-                    process.start(stdin: [], captureLimit: 0, hardLimit: 0, oomWatch: nil)
+                    process.abandon()
                     logger.error(
                         "Cannot start a run",
                         metadata: ["warden.run.id": "\(id)", "warden.error": "\(error)"]

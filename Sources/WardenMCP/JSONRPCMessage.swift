@@ -23,12 +23,17 @@ struct JSONRPCMessage: Sendable {
     /// The raw JSON text of an id or token, so `1` and `"1"` stay distinct.
     static func key(_ value: Any) -> String? {
         if let string = value as? String { return "s:" + string }
+        return integer(value).map { "n:\($0)" }
+    }
+
+    /// A JSON number with an integral value (and not a boolean), as an `Int`.
+    static func integer(_ value: Any) -> Int? {
         guard let number = value as? NSNumber else { return nil }
         // JSON true/false decode as NSNumber too; their type code is "c" (char).
         guard String(cString: number.objCType) != "c" else { return nil }
         let double = number.doubleValue
         guard double.rounded() == double, abs(double) < 9e15 else { return nil }
-        return "n:\(Int(double))"
+        return Int(double)
     }
 
     /// Classifies one decoded JSON object; `nil` when it is not a valid JSON-RPC 2.0 message.

@@ -72,12 +72,12 @@ struct ToolCallRequest: Sendable {
     let params: CallTool.Parameters
 
     init?(id: Any, params: [String: Any]) {
-        switch id {
-        case let text as String: self.id = .string(text)
-        case let number as NSNumber:
-            guard let key = JSONRPCMessage.key(number), let value = Int(key.dropFirst(2)) else { return nil }
-            self.id = .number(value)
-        default: return nil
+        if let text = id as? String {
+            self.id = .string(text)
+        } else if let number = JSONRPCMessage.integer(id) {
+            self.id = .number(number)
+        } else {
+            return nil
         }
         guard let name = params["name"] as? String else { return nil }
         var arguments: [String: Value]?
@@ -88,14 +88,9 @@ struct ToolCallRequest: Sendable {
         var meta: Metadata?
         if let raw = params["_meta"], !(raw is NSNull) {
             guard case .object(let fields)? = Value(json: raw) else { return nil }
-            // The initializer's token argument wins over the fields (nil removes it).
-            var token: ProgressToken?
-            switch fields["progressToken"] {
-            case .string(let text)?: token = .string(text)
-            case .int(let number)?: token = .integer(number)
-            default: token = nil
-            }
-            meta = Metadata(progressToken: token, additionalFields: fields)
+            // Set after init: its token argument would overwrite (nil: remove) the fields' one.
+            meta = Metadata()
+            meta?.fields = fields
         }
         self.params = CallTool.Parameters(name: name, arguments: arguments, meta: meta)
     }
@@ -111,7 +106,7 @@ extension Value {
         case let number as NSNumber:
             if String(cString: number.objCType) == "c" {
                 self = .bool(number.boolValue)
-            } else if let key = JSONRPCMessage.key(number), let value = Int(key.dropFirst(2)) {
+            } else if let value = JSONRPCMessage.integer(number) {
                 self = .int(value)
             } else {
                 self = .double(number.doubleValue)

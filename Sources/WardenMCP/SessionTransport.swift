@@ -55,10 +55,7 @@ actor SessionTransport: Transport, HTTPContextProviding {
         }
         switch message.kind {
         case .response(let id):
-            guard let stream = requestStreams.removeValue(forKey: id) else { return }
-            stream.send(text)
-            pending[stream.number]?.remove(id)
-            if pending[stream.number]?.isEmpty == true { finish(stream) }
+            respond(text, to: id)
         case .notification:
             // Progress and log mirrors may be dropped for a client that stopped reading.
             let droppable = message.method == "notifications/progress" || message.method == "notifications/message"
@@ -75,12 +72,18 @@ actor SessionTransport: Transport, HTTPContextProviding {
     /// Sends the response to a request this session answered itself (`data`), or, with `nil`,
     /// ends its stream without one (a cancelled call); the stream finishes with its last one.
     func respond(_ data: Data?, to requestKey: String) {
+        respond(data.flatMap { String(data: $0, encoding: .utf8) }, to: requestKey)
+    }
+
+    /// The one route of every response: to the stream of the POST that carried its request
+    /// (in legacy mode, the session's one stream), which finishes with its last response.
+    private func respond(_ text: String?, to requestKey: String) {
         if case .legacy = mode {
-            if let data, let text = String(data: data, encoding: .utf8) { standalone?.send(text, event: "message") }
+            if let text { standalone?.send(text, event: "message") }
             return
         }
         guard let stream = requestStreams.removeValue(forKey: requestKey) else { return }
-        if let data, let text = String(data: data, encoding: .utf8) { stream.send(text) }
+        if let text { stream.send(text) }
         pending[stream.number]?.remove(requestKey)
         if pending[stream.number]?.isEmpty == true { finish(stream) }
     }

@@ -185,7 +185,8 @@ int main(int argc, char **argv) {
     if (pipe2(sync, O_CLOEXEC) != 0) wl_fail(fd, "pipe");
     /* The cgroup namespace is made by the child once it sits in its groups (see wl_child). */
     unsigned long long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
-    pid_t child;
+    pid_t child = -1;
+    int settled = 0; /* clone3 made the child, or failed for a reason a plain clone would share */
     if (groups.v2_fd >= 0) {
         struct clone_args args;
         memset(&args, 0, sizeof args);
@@ -193,20 +194,19 @@ int main(int argc, char **argv) {
         args.exit_signal = SIGCHLD;
         args.cgroup = (unsigned long long)groups.v2_fd;
         child = (pid_t)syscall(SYS_clone3, &args, sizeof args);
-        if (child < 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL || errno == EPERM)) {
-            /* No clone3 or CLONE_INTO_CGROUP here: clone, then move the child (slowly, through
-             * cgroup.procs) before it may go on. */
-            child = (pid_t)syscall(SYS_clone, (long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
-            if (child > 0 && wl_cgroups_move_v2(&groups, child) != 0) {
-                wl_report(fd, "error cgroup %d %s", errno, strerror(errno));
-                kill(child, SIGKILL);
-                waitpid(child, NULL, 0);
-                wl_cgroups_step_out(&groups);
-                _exit(WL_EXIT_SETUP);
-            }
-        }
-    } else {
+        /* Without clone3 or CLONE_INTO_CGROUP here, the plain clone below and a move follow. */
+        settled = !(child < 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL || errno == EPERM));
+    }
+    if (!settled) {
         child = (pid_t)syscall(SYS_clone, (long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+        /* Moved (slowly, through cgroup.procs) before the child may go on. */
+        if (child > 0 && groups.v2_fd >= 0 && wl_cgroups_move_v2(&groups, child) != 0) {
+            wl_report(fd, "error cgroup %d %s", errno, strerror(errno));
+            kill(child, SIGKILL);
+            waitpid(child, NULL, 0);
+            wl_cgroups_step_out(&groups);
+            _exit(WL_EXIT_SETUP);
+        }
     }
     if (child < 0) {
         int saved = errno;
