@@ -19,19 +19,28 @@ final class Pump: @unchecked Sendable {
 
     private let oomWatch: OOMWatch?
 
-    init(process: SandboxProcess, pipes: Pipes, stdin: [UInt8], captureLimit: Int, hardLimit: Int, oomWatch: OOMWatch?)
-    {
+    /// - Parameter stdinWritten: how much of `stdin` was already written to the pipe.
+    init(
+        process: SandboxProcess,
+        pipes: Pipes,
+        stdin: [UInt8],
+        stdinWritten: Int,
+        captureLimit: Int,
+        hardLimit: Int,
+        oomWatch: OOMWatch?
+    ) {
         self.process = process
         self.oomWatch = oomWatch
         self.pipes = pipes
         self.stdinData = stdin
+        self.stdinOffset = stdinWritten
         self.stdout = OutputCapture(limit: captureLimit)
         self.stderr = OutputCapture(limit: captureLimit)
         self.hardLimit = hardLimit
     }
 
     func run() {
-        if stdinData.isEmpty { closeFD(&pipes.stdin) }
+        if stdinOffset >= stdinData.count { closeFD(&pipes.stdin) }
         var published = false
         while pipes.stdout >= 0 || pipes.stderr >= 0 || pipes.status >= 0 {
             // The result is complete once the program has ended and its output is closed; the
@@ -50,10 +59,16 @@ final class Pump: @unchecked Sendable {
                 fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
             }
             if pipes.stdin >= 0 { fds.append(pollfd(fd: pipes.stdin, events: Int16(POLLOUT), revents: 0)) }
-            let wait = process.escalateIfOverdue()
+            // In whole milliseconds, rounded up: the poll wakes at the deadline, not just before it.
             let timeout =
-                wait.map {
-                    Int32(max(1, $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000))
+                process.enforceDeadlines().map {
+                    Int32(
+                        clamping: max(
+                            1,
+                            $0.components.seconds * 1000 + ($0.components.attoseconds + 999_999_999_999_999)
+                                / 1_000_000_000_000_000
+                        )
+                    )
                 } ?? -1
             let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready < 0 && errno != EINTR { break }

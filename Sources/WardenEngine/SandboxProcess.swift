@@ -20,6 +20,8 @@ final class SandboxProcess: Sendable {
     private struct State {
         var killReason: KillReason?
         var killRequestedAt: ContinuousClock.Instant?
+        /// When the run times out (wall clock), from ``start(stdin:timeout:captureLimit:hardLimit:oomWatch:)``.
+        var deadline: ContinuousClock.Instant?
         var escalated = false
         var streaming = true
         var outcome: Outcome?
@@ -75,20 +77,34 @@ final class SandboxProcess: Sendable {
         return SandboxProcess(pid: pid, pidfd: CWardenShims_pidfd_open(pid), pipes: pipes)
     }
 
-    /// Starts the thread that feeds `stdin`, pumps the output and reaps the launcher. Once only.
-    /// - Parameter oomWatch: the run's memory groups, read before the program started; an OOM
-    ///   kill there keeps the result waiting for the launcher's own report.
-    func start(stdin: [UInt8], captureLimit: Int, hardLimit: Int, oomWatch: OOMWatch?) {
+    /// Starts the thread that feeds `stdin`, pumps the output, enforces the timeout and reaps
+    /// the launcher. Once only.
+    /// - Parameters:
+    ///   - timeout: the wall-clock limit from now, after which the run is killed as `timeout`.
+    ///   - oomWatch: the run's memory groups, read before the program started; an OOM kill
+    ///     there keeps the result waiting for the launcher's own report.
+    func start(stdin: [UInt8], timeout: Duration?, captureLimit: Int, hardLimit: Int, oomWatch: OOMWatch?) {
+        if let timeout { state.withLock { $0.deadline = .now + timeout } }
         guard
             let pipes = pending.withLock({ pending in
                 defer { pending = nil }
                 return pending
             })
         else { return }
+        // What fits in the pipe goes now, from this thread: a standby's init is waiting for
+        // the program and need not wait for the pump's thread to start.
+        var written = 0
+        while pipes.stdin >= 0, written < stdin.count {
+            let count = stdin.withUnsafeBytes { write(pipes.stdin, $0.baseAddress! + written, stdin.count - written) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }  // EAGAIN (the pump writes the rest) or EPIPE (the pump sees it too)
+            written += count
+        }
         let pump = Pump(
             process: self,
             pipes: pipes,
             stdin: stdin,
+            stdinWritten: written,
             captureLimit: captureLimit,
             hardLimit: hardLimit,
             oomWatch: oomWatch
@@ -100,7 +116,7 @@ final class SandboxProcess: Sendable {
     /// the kill arrives first, and the pump reaps the launcher.
     func abandon() {
         kill(.shutdown)
-        start(stdin: [], captureLimit: 0, hardLimit: 0, oomWatch: nil)
+        start(stdin: [], timeout: nil, captureLimit: 0, hardLimit: 0, oomWatch: nil)
     }
 
     /// Whether the launcher has exited (a standby that died while waiting is of no use).
@@ -158,12 +174,22 @@ final class SandboxProcess: Sendable {
         if isStreaming { continuation.yield(chunk) }
     }
 
-    /// Sends SIGKILL once if a requested kill has not taken effect within the grace period;
-    /// returns how long the pump may sleep before checking again (`nil`: no kill pending).
-    func escalateIfOverdue() -> Duration? {
+    /// Kills the run as `timeout` once its deadline has passed, and sends SIGKILL once if a
+    /// requested kill has not taken effect within the grace period; returns how long the pump
+    /// may sleep before checking again (`nil`: nothing pending). The pump's poll is the timer:
+    /// no task sleeps per run.
+    func enforceDeadlines() -> Duration? {
         state.withLock { state -> Duration? in
-            guard let requested = state.killRequestedAt, !state.escalated, state.outcome == nil else { return nil }
-            let waited = ContinuousClock.now - requested
+            guard state.outcome == nil else { return nil }
+            let now = ContinuousClock.now
+            if state.killReason == nil, let deadline = state.deadline {
+                guard now >= deadline else { return deadline - now }
+                state.killReason = .timeout
+                state.killRequestedAt = now
+                send(SIGTERM)
+            }
+            guard let requested = state.killRequestedAt, !state.escalated else { return nil }
+            let waited = now - requested
             guard waited >= Self.killGrace else { return Self.killGrace - waited }
             state.escalated = true
             send(SIGKILL)

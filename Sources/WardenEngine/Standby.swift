@@ -15,6 +15,8 @@ final class Standby: Sendable {
     let runDirectory: String
     /// The cgroup leaves it sits in.
     let cgroups: [String]
+    /// Their OOM kills as the launcher saw them at its start (no run has used them since).
+    let oomWatch: OOMWatch
     let process: SandboxProcess
     let created = ContinuousClock.now
 
@@ -24,6 +26,7 @@ final class Standby: Sendable {
         workspacePath: String?,
         runDirectory: String,
         cgroups: [String],
+        oomWatch: OOMWatch,
         process: SandboxProcess
     ) {
         self.identity = identity
@@ -31,6 +34,7 @@ final class Standby: Sendable {
         self.workspacePath = workspacePath
         self.runDirectory = runDirectory
         self.cgroups = cgroups
+        self.oomWatch = oomWatch
         self.process = process
     }
 

@@ -88,10 +88,13 @@ extension Supervisor {
             discardStandby(of: oldest.identity)
         }
         let lane = acquireLane(identity)
-        let runDirectory = "\(configuration.runtimeDirectory)/runs/standby-\(allocateID())"
+        let runDirectory = newRunDirectoryPath("standby-")
         do {
             try makeRunDirectory(runDirectory)
             let cgroups = try host.cgroups.groups(for: identity, lane: lane, limits: limits(for: workspace))
+            // Read before the launcher reads its own baseline: nothing runs here until the
+            // standby takes a program, so a later change is that program's OOM kill.
+            let oomWatch = OOMWatch(groups: cgroups)
             let plan = LaunchPlan.standby(
                 host: host,
                 workspace: workspace,
@@ -113,6 +116,7 @@ extension Supervisor {
                 workspacePath: path,
                 runDirectory: runDirectory,
                 cgroups: cgroups,
+                oomWatch: oomWatch,
                 process: process
             )
         } catch {

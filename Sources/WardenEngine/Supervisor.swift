@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 public import Logging
 public import ServiceLifecycle
 
@@ -95,40 +96,36 @@ public actor Supervisor: Service {
         let interpreter = try validate(request)
         let clock = ContinuousClock()
         let start = clock.now
-        let id = await allocateID()
-        guard let slot = try await admit(id) else {
+        guard let admission = try await admit(request.workspace) else {
             return RunResult(unstarted: .cancelled, duration: clock.now - start, message: "cancelled while queued")
         }
-        // A session's runs all take its workspace's uid, so each can change what the last one
-        // wrote; one-off runs take their slot's.
-        let identity: UInt32
-        switch request.workspace {
-        case .ephemeral: identity = host.configuration.identityBase + UInt32(slot)
-        case .session(let workspace): identity = workspace.identity
-        }
-        let (lane, standby) = await claim(identity, for: request.workspace)
-        let (result, process) = await perform(
-            request,
-            interpreter: interpreter,
-            id: id,
-            identity: identity,
-            lane: lane,
-            standby: standby,
-            body: body
-        )
-        await unregister(id)
+        let (result, process) = await perform(request, interpreter: interpreter, admission: admission, body: body)
+        await unregister(admission.id)
         // The result may come before the sandbox is torn down (see Pump); its slot and cgroup
         // leaf stay taken until the launcher is reaped, so no other run shares the leaf and
-        // no more sandboxes live at once than there are slots.
+        // no more sandboxes live at once than there are slots. Its directory goes then too.
         if let process {
             Task {
                 await process.reaped()
-                await self.release(id, identity: identity, lane: lane)
+                removeTree(admission.runDirectory)
+                await self.release(admission)
             }
         } else {
-            await release(id, identity: identity, lane: lane)
+            removeTree(admission.runDirectory)
+            await release(admission)
         }
         return result
+    }
+
+    /// What a run was given on admission: its ID, identity, cgroup leaf, directory and, when
+    /// one was ready, its standby sandbox.
+    struct Admission: Sendable {
+        let id: RunID
+        let identity: UInt32
+        let lane: Int
+        let standby: Standby?
+        /// Bound read-only at /run/warden: the standby's, else one of the run's own.
+        let runDirectory: String
     }
 
     private nonisolated func validate(_ request: RunRequest) throws(SandboxError) -> Interpreter {
@@ -173,6 +170,28 @@ public actor Supervisor: Service {
     func allocateID() -> RunID {
         defer { nextID += 1 }
         return nextID
+    }
+
+    /// Admits a run (waiting in the queue when every slot is taken) and claims its identity's
+    /// standby, in one hop onto the actor; `nil` when it was cancelled while queued.
+    private func admit(_ workspace: RunRequest.WorkspaceSource) async throws(SandboxError) -> Admission? {
+        let id = allocateID()
+        guard let slot = try await admit(id) else { return nil }
+        // A session's runs all take its workspace's uid, so each can change what the last one
+        // wrote; one-off runs take their slot's.
+        let identity: UInt32
+        switch workspace {
+        case .ephemeral: identity = host.configuration.identityBase + UInt32(slot)
+        case .session(let workspace): identity = workspace.identity
+        }
+        let (lane, standby) = claim(identity, for: workspace)
+        return Admission(
+            id: id,
+            identity: identity,
+            lane: lane,
+            standby: standby,
+            runDirectory: standby?.runDirectory ?? newRunDirectoryPath("run-")
+        )
     }
 
     /// Returns the run's slot, or `nil` when it was cancelled while queued.
@@ -229,10 +248,10 @@ public actor Supervisor: Service {
     }
 
     /// The run's sandbox is gone: its lane and admission slot go to the next run.
-    private func release(_ id: RunID, identity: UInt32, lane: Int) {
-        releaseLane(identity, lane)
+    private func release(_ admission: Admission) {
+        releaseLane(admission.identity, admission.lane)
         guard case .accepting(var machine) = state else { return }
-        let action = machine.finish(id)
+        let action = machine.finish(admission.id)
         state = .accepting(machine)
         if case .start(let next, let slot) = action {
             waiting.removeValue(forKey: next)?.resume(returning: slot)
@@ -242,21 +261,17 @@ public actor Supervisor: Service {
     private nonisolated func perform(
         _ request: RunRequest,
         interpreter: Interpreter,
-        id: RunID,
-        identity: UInt32,
-        lane: Int,
-        standby: Standby?,
+        admission: Admission,
         body: (RunOutput) async -> Void
     ) async -> (RunResult, SandboxProcess?) {
         let configuration = host.configuration
         let clock = ContinuousClock()
         let start = clock.now
         let timeout = min(request.timeout ?? configuration.defaultTimeout, configuration.maxTimeout)
-        let runDirectory = standby?.runDirectory ?? "\(configuration.runtimeDirectory)/runs/\(id)"
-        defer { removeTree(runDirectory) }
+        let (id, identity, runDirectory) = (admission.id, admission.identity, admission.runDirectory)
         let process: SandboxProcess
         do throws(SandboxError) {
-            if let standby {
+            if let standby = admission.standby {
                 process = standby.process
                 do throws(SandboxError) {
                     try writeScript(in: runDirectory, request: request)
@@ -272,19 +287,22 @@ public actor Supervisor: Service {
                         process
                     )
                 }
-                // Read before the program is sent, so an OOM kill during the run shows as a change.
-                let oomWatch = OOMWatch(groups: standby.cgroups)
                 let program = LaunchPlan.program(interpreter: interpreter, request: request, timeout: timeout)
                 process.start(
                     stdin: program + (request.stdin ?? []),
+                    timeout: timeout,
                     captureLimit: configuration.captureBytesPerStream,
                     hardLimit: configuration.outputHardLimitBytes,
-                    oomWatch: oomWatch
+                    oomWatch: standby.oomWatch
                 )
             } else {
                 try makeRunDirectory(runDirectory)
                 try writeScript(in: runDirectory, request: request)
-                let cgroups = try host.cgroups.groups(for: identity, lane: lane, limits: limits(for: request.workspace))
+                let cgroups = try host.cgroups.groups(
+                    for: identity,
+                    lane: admission.lane,
+                    limits: limits(for: request.workspace)
+                )
                 let plan = LaunchPlan.make(
                     host: host,
                     interpreter: interpreter,
@@ -303,6 +321,7 @@ public actor Supervisor: Service {
                 )
                 process.start(
                     stdin: request.stdin ?? [],
+                    timeout: timeout,
                     captureLimit: configuration.captureBytesPerStream,
                     hardLimit: configuration.outputHardLimitBytes,
                     oomWatch: oomWatch
@@ -315,17 +334,11 @@ public actor Supervisor: Service {
         // The next run of this identity finds its sandbox ready.
         Task { await self.prepareStandby(identity, for: request.workspace) }
         await register(id, process)
+        // The pump kills the run at its deadline.
         await withTaskCancellationHandler {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try? await Task.sleep(for: timeout)
-                    if !Task.isCancelled { process.kill(.timeout) }
-                }
-                await body(RunOutput(stream: process.output))
-                process.stopStreaming()
-                _ = await process.outcome()
-                group.cancelAll()
-            }
+            await body(RunOutput(stream: process.output))
+            process.stopStreaming()
+            _ = await process.outcome()
         } onCancel: {
             process.kill(.cancelled)
         }
@@ -351,6 +364,16 @@ public actor Supervisor: Service {
         var limits = host.configuration.limits
         if case .session(let workspace) = workspace { limits.memoryBytes += workspace.quota.bytes }
         return limits
+    }
+
+    /// Run directories are named from one counter per process, so supervisors sharing a
+    /// runtime directory never take the same name, though a run's directory outlives its
+    /// result until its sandbox is reaped.
+    private static let runDirectoryNumbers = Atomic<Int>(0)
+
+    nonisolated func newRunDirectoryPath(_ prefix: String) -> String {
+        let number = Self.runDirectoryNumbers.add(1, ordering: .relaxed).newValue
+        return "\(host.configuration.runtimeDirectory)/runs/\(prefix)\(number)"
     }
 
     /// The directory bound read-only at /run/warden (the script is written there).

@@ -35,7 +35,7 @@ extension FileTools {
     }
 
     static func json(_ value: Value) -> String {
-        (try? JSONEncoder.sorted.encode(value)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+        ToolResultJSON.json(value) ?? "{}"
     }
 
     static func success(_ summary: String, _ structured: Value) -> CallTool.Result {

@@ -30,6 +30,7 @@ struct LegacySSERoutes: Sendable {
             return StreamableHTTPRoutes.rpcError(.internalServerError, code: -32603, "Cannot open the stream")
         }
         let body = stream.attach()
+        session.legacyRoute = NotificationRoute(stream: stream, event: "message")
         stream.send("/messages?session_id=\(session.id)", event: "endpoint")
         let registry = self.registry
         let id = session.id
@@ -51,7 +52,7 @@ struct LegacySSERoutes: Sendable {
             return StreamableHTTPRoutes.rpcError(.notFound, code: -32600, "Unknown or expired session")
         }
         switch await JSONRPCBody.read(request, limit: configuration.maxBodyBytes) {
-        case .success(let body): await session.receive(body)
+        case .success(let body): await session.receive(body, route: session.legacyRoute)
         case .failure(let refusal): return refusal.response
         }
         return Response(status: .accepted)

@@ -10,10 +10,12 @@ extension MCPSession {
     /// ~0.7 ms before a run could start and ~0.9 ms after it ended (measured), on every call.
     /// A `notifications/cancelled` for such a call cancels it here. Everything else (batches
     /// included) goes to the SDK, whose handlers call the same ``callTool(_:tools:requestKey:)``.
-    func receive(_ body: JSONRPCBody) async {
+    /// - Parameter route: where the notifications of a call in this body go (the POST's own
+    ///   stream, or the session's HTTP+SSE stream).
+    func receive(_ body: JSONRPCBody, route: NotificationRoute?) async {
         if !body.isBatch, let message = body.messages.first, let tools {
             if case .request(let key) = message.kind, let call = message.toolCall {
-                startDirectCall(call, key: key, tools: tools)
+                startDirectCall(call, key: key, tools: tools, route: route)
                 return
             }
             if message.method == "notifications/cancelled", let target = message.cancelledRequest,
@@ -26,20 +28,22 @@ extension MCPSession {
         await transport.deliver(body.data)
     }
 
-    private func startDirectCall(_ call: ToolCallRequest, key: String, tools: Toolbox) {
+    private func startDirectCall(_ call: ToolCallRequest, key: String, tools: Toolbox, route: NotificationRoute?) {
         let started = withDirectCalls { calls -> Bool in
             // A second request with the id of one in flight is the client's error; refused.
             guard calls[key] == nil else { return false }
             calls[key] = Task {
-                let response: Data?
+                let response: String?
                 do {
-                    let result = try await self.callTool(call.params, tools: tools, requestKey: key)
-                    response = try Self.encoder.encode(ToolCallResponse(id: call.id, result: result))
+                    let result = try await self.callTool(call.params, tools: tools, requestKey: key, route: route)
+                    response =
+                        try ToolResultJSON.response(id: call.id, result: result)
+                        ?? Self.text(JSONEncoder.sorted.encode(ToolCallResponse(id: call.id, result: result)))
                 } catch is CancellationError {
                     response = nil  // cancelled by the client: no response at all
                 } catch {
                     let failure = error as? MCPError ?? MCPError.internalError("\(error)")
-                    response = try? Self.encoder.encode(ToolCallFailure(id: call.id, error: failure))
+                    response = Self.text(try? JSONEncoder.sorted.encode(ToolCallFailure(id: call.id, error: failure)))
                 }
                 _ = self.withDirectCalls { $0.removeValue(forKey: key) }
                 await self.transport.respond(response, to: key)
@@ -50,7 +54,7 @@ extension MCPSession {
             let failure = MCPError.invalidRequest("request id \(call.id) is already in use by a call in flight")
             Task {
                 await self.transport.respond(
-                    try? Self.encoder.encode(ToolCallFailure(id: call.id, error: failure)),
+                    Self.text(try? JSONEncoder.sorted.encode(ToolCallFailure(id: call.id, error: failure))),
                     to: key
                 )
             }
@@ -58,10 +62,8 @@ extension MCPSession {
         // On a closed session (started == nil) nothing runs and nothing is sent: its streams are gone.
     }
 
-    private static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
+    private static func text(_ data: Data?) -> String? {
+        data.flatMap { String(data: $0, encoding: .utf8) }
     }
 }
 

@@ -24,28 +24,36 @@ extension MCPSession {
         await server.withMethodHandler(CallTool.self) { [weak self] params in
             guard let self else { throw MCPError.internalError("session closed") }
             let requestKey = Server.currentHandlerContext?.httpContext?.header("X-Warden-Request-Key")
-            return try await self.callTool(params, tools: tools, requestKey: requestKey)
+            return try await self.callTool(params, tools: tools, requestKey: requestKey, route: nil)
         }
         self.tools = tools
         try await server.start(transport: transport)
     }
 
     /// `tools/call`: a file tool or `run_code`.
-    /// - Parameter requestKey: the request's id key, which routes its progress notifications.
-    func callTool(_ params: CallTool.Parameters, tools: Toolbox, requestKey: String?) async throws -> CallTool.Result {
+    /// - Parameters:
+    ///   - requestKey: the request's id key, which routes its progress notifications.
+    ///   - route: where they go, when the caller knows (else the transport finds it).
+    func callTool(
+        _ params: CallTool.Parameters,
+        tools: Toolbox,
+        requestKey: String?,
+        route: NotificationRoute?
+    ) async throws -> CallTool.Result {
         if FileTools.names.contains(params.name) {
             return tools.files.call(params.name, params.arguments, in: workspace)
         }
         guard params.name == RunCodeTool.name else {
             throw MCPError.invalidParams("Unknown tool: \(params.name)")
         }
-        return try await runCode(tools: tools, params: params, requestKey: requestKey)
+        return try await runCode(tools: tools, params: params, requestKey: requestKey, route: route)
     }
 
     private func runCode(
         tools: Toolbox,
         params: CallTool.Parameters,
-        requestKey: String?
+        requestKey: String?,
+        route: NotificationRoute?
     ) async throws
         -> CallTool.Result
     {
@@ -80,7 +88,8 @@ extension MCPSession {
                                         stream: chunk.stream,
                                         total: sent,
                                         token: token,
-                                        requestKey: requestKey
+                                        requestKey: requestKey,
+                                        route: route
                                     )
                                 }
                             }
@@ -126,44 +135,50 @@ extension MCPSession {
     }
 
     /// One output piece as `notifications/progress` (and as `notifications/message` when the
-    /// client set a log level).
+    /// client set a log level). The JSON is written by hand: this is the hot path of an output
+    /// flood, and of the first line a client waits for.
     private func forward(
         _ bytes: ArraySlice<UInt8>,
         stream: WardenEngine.OutputStream,
         total: Int,
         token: ProgressToken?,
-        requestKey: String?
+        requestKey: String?,
+        route: NotificationRoute?
     ) async {
-        let text = String(decoding: bytes, as: UTF8.self)
+        let text = JSONText.quoted(String(decoding: bytes, as: UTF8.self))
         if let token {
-            var params: [String: Any] = [
-                "progress": total, "message": text, "_meta": ["stream": stream.rawValue],
-            ]
+            let tokenJSON: String
             switch token {
-            case .string(let value): params["progressToken"] = value
-            case .integer(let value): params["progressToken"] = value
+            case .string(let value): tokenJSON = JSONText.quoted(value)
+            case .integer(let value): tokenJSON = "\(value)"
             }
-            if let data = try? JSONSerialization.data(
-                withJSONObject: ["jsonrpc": "2.0", "method": "notifications/progress", "params": params],
-                options: [.withoutEscapingSlashes]
-            ) {
-                // The stream is known from the request itself: no need to parse the message
-                // again to find its progressToken (this is the hot path of an output flood).
-                if let requestKey {
-                    await transport.send(data, relatedTo: requestKey)
-                } else {
-                    try? await transport.send(data)
-                }
-            }
+            await send(
+                #"{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"#
+                    + tokenJSON + #","progress":\#(total),"message":"# + text
+                    + #","_meta":{"stream":"\#(stream.rawValue)"}}}"#,
+                requestKey: requestKey,
+                route: route
+            )
         }
-        if logLevel != nil, let requestKey {
-            let params: [String: Any] = ["level": "info", "logger": stream.rawValue, "data": text]
-            if let data = try? JSONSerialization.data(
-                withJSONObject: ["jsonrpc": "2.0", "method": "notifications/message", "params": params],
-                options: [.withoutEscapingSlashes]
-            ) {
-                await transport.send(data, relatedTo: requestKey)
-            }
+        if logLevel != nil, requestKey != nil {
+            await send(
+                #"{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","logger":"\#(stream.rawValue)","data":"#
+                    + text + "}}",
+                requestKey: requestKey,
+                route: route
+            )
+        }
+    }
+
+    /// Sends a notification of a call in flight: straight to its route when known, else
+    /// through the transport (by request, or by progress token).
+    private func send(_ json: String, requestKey: String?, route: NotificationRoute?) async {
+        if let route {
+            route.send(json)
+        } else if let requestKey {
+            await transport.send(Data(json.utf8), relatedTo: requestKey)
+        } else {
+            try? await transport.send(Data(json.utf8))
         }
     }
 }

@@ -26,6 +26,8 @@ final class MCPSession: Sendable {
         var directCalls: [String: Task<Void, Never>] = [:]
         /// Set by ``close()``: no call starts after it.
         var closed = false
+        /// An HTTP+SSE session's one stream, where every message goes.
+        var legacyRoute: NotificationRoute?
     }
 
     init(id: String, principal: String, mode: SessionTransport.Mode, workspace: Workspace, logger: Logger) {
@@ -56,6 +58,11 @@ final class MCPSession: Sendable {
     var logLevel: LogLevel? {
         get { state.withLock { $0.logLevel } }
         set { state.withLock { $0.logLevel = newValue } }
+    }
+
+    var legacyRoute: NotificationRoute? {
+        get { state.withLock { $0.legacyRoute } }
+        set { state.withLock { $0.legacyRoute = newValue } }
     }
 
     var tools: Toolbox? {

@@ -192,9 +192,7 @@ struct RunCodeTool: Sendable {
         for (stream, failure) in artifacts.saveFailures.sorted(by: { $0.key < $1.key }) {
             summary += "; \(stream): \(failure)"
         }
-        let json =
-            (try? JSONEncoder.sorted.encode(Value.object(structured))).flatMap { String(data: $0, encoding: .utf8) }
-            ?? "{}"
+        let json = ToolResultJSON.json(.object(structured)) ?? "{}"
         var content: [Tool.Content] = [
             .text(text: summary, annotations: nil, _meta: nil), .text(text: json, annotations: nil, _meta: nil),
         ]
@@ -279,13 +277,5 @@ struct RunCodeTool: Sendable {
             start = end
         }
         return result
-    }
-}
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }

@@ -69,15 +69,10 @@ actor SessionTransport: Transport, HTTPContextProviding {
         }
     }
 
-    /// Sends the response to a request this session answered itself (`data`), or, with `nil`,
-    /// ends its stream without one (a cancelled call); the stream finishes with its last one.
-    func respond(_ data: Data?, to requestKey: String) {
-        respond(data.flatMap { String(data: $0, encoding: .utf8) }, to: requestKey)
-    }
-
     /// The one route of every response: to the stream of the POST that carried its request
     /// (in legacy mode, the session's one stream), which finishes with its last response.
-    private func respond(_ text: String?, to requestKey: String) {
+    /// With `nil`, the request's stream ends without one (a cancelled call).
+    func respond(_ text: String?, to requestKey: String) {
         if case .legacy = mode {
             if let text { standalone?.send(text, event: "message") }
             return

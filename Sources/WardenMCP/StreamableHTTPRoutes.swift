@@ -74,13 +74,13 @@ struct StreamableHTTPRoutes: Sendable {
             return nil
         }
         if requests.isEmpty {
-            await session.receive(body)
+            await session.receive(body, route: nil)
             return Response(status: .accepted, headers: [Self.sessionHeader: session.id])
         }
         let stream = await session.transport.openRequestStream(for: requests)
         let events = stream.attach()
         stream.prime()
-        await session.receive(body)
+        await session.receive(body, route: NotificationRoute(stream: stream, event: nil))
         var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"]
         headers[Self.sessionHeader] = session.id
         return Response(status: .ok, headers: headers, body: Self.sseBody(events, of: stream))

@@ -83,6 +83,12 @@ import Testing
         )
         #expect(result.stdout.text == "hi\n")
         try await awaitStandbys(1)
+        // The standby's init takes the workspace's uid once its launcher has made it.
+        var waited = 0
+        while processes(of: workspace.identity).isEmpty && waited < 250 {
+            try await Task.sleep(for: .milliseconds(20))
+            waited += 1
+        }
         #expect(!processes(of: workspace.identity).isEmpty, "the standby's init runs as the workspace's uid")
         await supervisor.retire(workspace)
         #expect(await supervisor.standbyCount == 0)

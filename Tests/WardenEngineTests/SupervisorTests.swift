@@ -334,10 +334,16 @@ import Testing
             )
         }
         // Other suites open and close fds meanwhile; a leak shows as one or more per run (20).
+        // A result may come before its sandbox is torn down: its pipes close soon after.
+        var waited = 0
+        while TestSandbox.openFileDescriptors() >= before + 10 && waited < 250 {
+            try await Task.sleep(for: .milliseconds(20))
+            waited += 1
+        }
         #expect(TestSandbox.openFileDescriptors() < before + 10)
         // A standby is kept for each slot's next run (a slot stays taken until its sandbox is
         // reaped, so back-to-back runs may use two); discarded, they leave nothing either.
-        var waited = 0
+        waited = 0
         while await supervisor.standbyCount == 0 && waited < 500 {
             try await Task.sleep(for: .milliseconds(20))
             waited += 1
@@ -346,14 +352,22 @@ import Testing
         await supervisor.discardStandbys()
         #expect(await supervisor.standbyCount == 0)
         #expect(TestSandbox.openFileDescriptors() < before + 10)
+        // A run's directory goes once its sandbox is reaped, which may follow its result.
         let runs = "\(supervisor.host.configuration.runtimeDirectory)/runs"
-        let leftovers = opendir(runs).map { directory -> Int in
-            defer { closedir(directory) }
-            var count = 0
-            while readdir(directory) != nil { count += 1 }
-            return count - 2
+        func leftovers() -> Int? {
+            opendir(runs).map { directory -> Int in
+                defer { closedir(directory) }
+                var count = 0
+                while readdir(directory) != nil { count += 1 }
+                return count - 2
+            }
         }
-        #expect(leftovers == 0)
+        waited = 0
+        while leftovers() != 0 && waited < 250 {
+            try await Task.sleep(for: .milliseconds(20))
+            waited += 1
+        }
+        #expect(leftovers() == 0)
     }
 
     @Test func aSetupFailureIsASandboxErrorNotASilentRun() async throws {
@@ -383,6 +397,64 @@ import Testing
         )
         #expect(result.status == .sandboxError)
         #expect(access(target + "/x", F_OK) != 0)
+    }
+
+    /// The launcher must not keep the program's stdio: the output then ends with the program,
+    /// and the result need not wait for the namespaces to be torn down (see Pump).
+    @Test func theLauncherLetsGoOfTheProgramsStdio() async throws {
+        let supervisor = self.supervisor
+        let seen = ChunkLog()
+        let task = Task {
+            try await supervisor.execute(
+                RunRequest(language: .python, code: "import time\nprint('up', flush=True)\ntime.sleep(1000)")
+            ) { output in
+                for await chunk in output { seen.append(chunk) }
+            }
+        }
+        var waited = 0
+        while seen.chunks.isEmpty && waited < 500 {
+            try await Task.sleep(for: .milliseconds(20))
+            waited += 1
+        }
+        // Launchers of this process whose init has forked the program: each is past its setup.
+        var checked = 0
+        for launcher in Self.launchers() {
+            guard let initPID = Self.children(of: launcher).first, !Self.children(of: initPID).isEmpty else { continue }
+            for fd in 0..<3 {
+                #expect(Self.link("/proc/\(launcher)/fd/\(fd)") == "/dev/null", "launcher \(launcher) fd \(fd)")
+            }
+            checked += 1
+        }
+        task.cancel()
+        _ = try await task.value
+        #expect(checked >= 1)
+    }
+
+    /// This process's launchers (spawned from any of its threads, so found by their parent).
+    private static func launchers() -> [Int32] {
+        guard let directory = opendir("/proc") else { return [] }
+        defer { closedir(directory) }
+        var found: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard let pid = Int32(name), let status = readWholeFile("/proc/\(pid)/status") else { continue }
+            let lines = status.split(separator: "\n")
+            if lines.contains("Name:\twarden-launch"), lines.contains("PPid:\t\(getpid())") { found.append(pid) }
+        }
+        return found
+    }
+
+    /// The children of a single-threaded process.
+    private static func children(of pid: Int32) -> [Int32] {
+        (readWholeFile("/proc/\(pid)/task/\(pid)/children") ?? "").split(separator: " ").compactMap { Int32($0) }
+    }
+
+    private static func link(_ path: String) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        return count < 0 ? "" : String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     @Test func theLauncherGetsNoCallerEnvironment() async throws {

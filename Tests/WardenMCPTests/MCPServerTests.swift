@@ -352,7 +352,7 @@ import WardenEngine
             #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"run_code","arguments":{"code":"import time\ntime.sleep(30)"}}}"#
         let data = Data(json.utf8)
         let message = try #require(JSONRPCMessage(try JSONSerialization.jsonObject(with: data)))
-        await session.receive(JSONRPCBody(data: data, messages: [message], isBatch: false))
+        await session.receive(JSONRPCBody(data: data, messages: [message], isBatch: false), route: nil)
         try await Task.sleep(for: .milliseconds(500))
         #expect(await supervisor.runningCount == 0)
         #expect(session.activeCalls == 0)

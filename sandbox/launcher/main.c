@@ -220,6 +220,14 @@ int main(int argc, char **argv) {
         wl_child(&config, sync[0]);
     }
     close(sync[0]);
+    /* The sandbox has the program's stdio now. Letting go of ours means the server sees the
+     * output end when the program's tree ends, not after the namespaces are torn down. */
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) wl_fail(fd, "open-null");
+    for (int i = 0; i < 3; i++) {
+        if (dup2(null_fd, i) < 0) wl_fail(fd, "dup2");
+    }
+    if (null_fd > 2) close(null_fd);
     wl_cgroups_step_out(&groups);
     int killed = 0;
     if (write_map(child, "uid_map", config.host_uid) != 0 || write_map(child, "gid_map", config.host_gid) != 0) {
