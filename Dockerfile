@@ -14,15 +14,17 @@
 
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libseccomp-dev pkg-config \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        libseccomp-dev libcurl4-openssl-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources Sources
 COPY Tests Tests
 COPY sandbox sandbox
+# As `make run` builds it: the Swift runtime and Foundation linked in (less resident memory).
 RUN swift build -c release --static-swift-stdlib --product warden \
-    && swift build -c release --product warden-launch \
+    && swift build -c release --static-swift-stdlib --product warden-launch \
     && mkdir -p /out/bin /out/share/warden \
     && cp .build/release/warden .build/release/warden-launch /out/bin/ \
     && cp sandbox/seccomp.policy /out/share/warden/
@@ -30,7 +32,7 @@ RUN swift build -c release --static-swift-stdlib --product warden \
 FROM debian:bookworm-slim
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libseccomp2 python3 bash nodejs ca-certificates \
+        libseccomp2 libcurl4 libstdc++6 python3 bash nodejs ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/bin/ /usr/local/bin/
 COPY --from=build /out/share/ /usr/local/share/

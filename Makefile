@@ -1,25 +1,33 @@
 # Warden: `make run` starts the service, `make test` runs every test. Both install what this
-# Debian machine is missing (libseccomp-dev, pkg-config, python3-venv) before building.
+# Debian machine is missing (libseccomp-dev, pkg-config, libcurl4-openssl-dev, python3-venv)
+# before building.
 SWIFT ?= swift
+# The service and the benchmarks run a release build with the Swift runtime and Foundation
+# linked in: 5 MiB less resident memory than the shared libraries (BENCHMARKS.md). Linking
+# FoundationNetworking statically needs libcurl's development files. Tests use debug builds.
+RELEASE := $(SWIFT) build -c release --static-swift-stdlib
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 PYTHON ?= python3
 
-.PHONY: deps build run test interop bench bench-mcp doctor clean
+.PHONY: deps build release run test interop bench bench-mcp doctor clean
 
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libseccomp; then \
-		echo "Installing libseccomp-dev and pkg-config"; \
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libseccomp libcurl; then \
+		echo "Installing libseccomp-dev, libcurl4-openssl-dev and pkg-config"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libseccomp-dev pkg-config; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libseccomp-dev libcurl4-openssl-dev pkg-config; \
 	fi
 
 build: deps
 	$(SWIFT) build
 
+release: deps
+	$(RELEASE)
+
 # The service on 127.0.0.1:8080 (MCP at /mcp and /sse); WARDEN_PORT, WARDEN_TOKEN etc. apply.
-run: build
-	.build/debug/warden serve
+run: release
+	.build/release/warden serve
 
 doctor: build
 	.build/debug/warden doctor
@@ -43,12 +51,10 @@ interop: deps $(VENV)/.installed
 	$(SWIFT) build
 	$(VENV)/bin/python -m pytest -q Tests/interop
 
-bench: deps
-	$(SWIFT) build -c release
+bench: release
 	.build/release/warden-bench --runs 300
 
-bench-mcp: deps $(VENV)/.installed
-	$(SWIFT) build -c release
+bench-mcp: release $(VENV)/.installed
 	$(VENV)/bin/python bench/mcp_bench.py --runs 200 --warden .build/release/warden
 
 clean:

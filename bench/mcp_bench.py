@@ -4,26 +4,33 @@ Measures, in one run on this machine:
   - a run_code round trip of print(1) over Streamable HTTP and over HTTP+SSE (p50, p99);
   - the time from the child writing its first line to the client receiving that progress
     event (compared with reading the first line of a directly spawned child);
+  - the same two for `sh` (`echo 1`), whose start-up (~1 ms) hides less of the server's cost;
   - calls per second with 16 concurrent sessions (compared with 16 concurrent direct spawns);
   - the server's memory: base, per idle session (1,000 open), per open SSE stream (200 open);
   - session workspaces: opening a session (which mounts its workspace), write_file, read_file
     and list_files round trips, each against a `ping` round trip (the transport's own cost), and
     run_code in a workspace of 1,000 files (its before/after snapshots) against an empty one.
 
+Latency rows use a blocking raw-socket client (bench/raw_http.py) and time the direct baseline
+the same way (posix_spawn, pipe reads), each server sample right after its baseline sample;
+"paired" is the median of those per-pair differences, which drifts less on a busy VM than the
+difference of two medians. The concurrent and memory rows use httpx and asyncio.
+
 Usage: .venv/bin/python bench/mcp_bench.py [--runs 200] [--warden .build/release/warden]
-Raw HTTP (httpx) keeps client overhead out of the numbers; the interop tests cover the
-official client.
 """
 import argparse
 import asyncio
-import json
 import os
 import socket
 import statistics
 import subprocess
+import sys
 import time
 
 import httpx
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from raw_http import LegacySession, StreamableSession, spawn  # noqa: E402
 
 JSON = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
@@ -57,7 +64,7 @@ class Server:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        self.python = httpx.get(self.url("/healthz")).json()["interpreters"]["python"]["path"]
+        self.interpreters = httpx.get(self.url("/healthz")).json()["interpreters"]
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
@@ -65,6 +72,111 @@ class Server:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=20)
+
+
+class Rows:
+    """Table rows: each measured row with its baseline, as medians, p99 and paired differences."""
+
+    def __init__(self):
+        self.rows = []
+
+    def baseline(self, name, samples):
+        ms = [v * 1000 for v in samples]
+        self.rows.append((name, statistics.median(ms), pct(ms, 0.99), "baseline", ""))
+
+    def measured(self, name, samples, base):
+        ms = [v * 1000 for v in samples]
+        base_ms = [v * 1000 for v in base]
+        added = statistics.median(ms) - statistics.median(base_ms)
+        paired = statistics.median(a - b for a, b in zip(ms, base_ms))
+        self.rows.append((name, statistics.median(ms), pct(ms, 0.99), f"{added:+.2f} ms", f"{paired:+.2f} ms"))
+
+
+def timed(action):
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def run_code_rows(rows, server, language, code, runs):
+    """Round trips over both transports and the first progress event, against direct spawns."""
+    program = server.interpreters[language]["path"]
+    streamable = StreamableSession(server.port)
+    legacy = LegacySession(server.port)
+    arguments = {"code": code, "language": language}
+    direct, over_streamable, over_sse = [], [], []
+    for i in range(runs + 10):
+        d = spawn(program, ["-c", code])[1]
+        s, response = timed(lambda: streamable.call("run_code", arguments))
+        assert response["result"]["structuredContent"]["stdout"] == "1\n", response
+        l, response = timed(lambda: legacy.request("tools/call", {"name": "run_code", "arguments": arguments}))
+        assert response["result"]["structuredContent"]["stdout"] == "1\n", response
+        if i >= 10:
+            direct.append(d)
+            over_streamable.append(s)
+            over_sse.append(l)
+    rows.baseline(f"direct spawn of `{program}`, `{code}` (baseline)", direct)
+    rows.measured(f"run_code `{code}` ({language}) round trip over Streamable HTTP", over_streamable, direct)
+    rows.measured(f"run_code `{code}` ({language}) round trip over HTTP+SSE", over_sse, direct)
+
+    waiting = "import time\nprint(1)\ntime.sleep(0.05)" if language == "python" else "echo 1; sleep 0.05"
+    direct_first, firsts = [], []
+    for i in range(runs + 10):
+        d = spawn(program, ["-c", waiting])[0]
+        seen = []
+        start = time.perf_counter()
+        streamable.call("run_code", {"code": waiting, "language": language}, token=f"t{i}",
+                        on_message=lambda arrived, message: seen.append(arrived)
+                        if message.get("method") == "notifications/progress" and not seen else None)
+        if i >= 10:
+            direct_first.append(d)
+            firsts.append(seen[0] - start)
+    rows.baseline(f"first output read from a direct spawn ({language}, baseline)", direct_first)
+    rows.measured(f"first progress event over Streamable HTTP ({language})", firsts, direct_first)
+    streamable.close()
+    legacy.close()
+
+
+def workspace_rows(rows, server, runs):
+    """Session opening, file tools and run_code snapshots, each against its baseline."""
+    session = StreamableSession(server.port)
+    tool = lambda name, **arguments: session.call(name, arguments)["result"]
+    tool("write_file", path="data/a.txt", content="x" * 1024)
+    for i in range(100):
+        tool("write_file", path=f"list/{i}.txt", content="y")
+    samples = {"ping": [], "open": [], "write": [], "read": [], "list": []}
+    for i in range(runs):
+        samples["ping"].append(timed(lambda: session.request("ping"))[0])
+        elapsed, opened = timed(lambda: StreamableSession(server.port))
+        samples["open"].append(elapsed)
+        opened.close()
+        elapsed, result = timed(lambda: tool("write_file", path="data/b.txt", content="z" * 1024))
+        assert not result.get("isError"), result
+        samples["write"].append(elapsed)
+        elapsed, result = timed(lambda: tool("read_file", path="data/a.txt"))
+        assert result["content"][0]["text"] == "x" * 1024, result
+        samples["read"].append(elapsed)
+        elapsed, result = timed(lambda: tool("list_files", path="list"))
+        assert len(result["structuredContent"]["entries"]) == 100, result
+        samples["list"].append(elapsed)
+    rows.baseline("`ping` round trip (baseline for the rows below)", samples["ping"])
+    for key, name in (("open", "open a session (initialize + initialized; mounts its workspace)"),
+                      ("write", "`write_file` of 1 KiB"), ("read", "`read_file` of 1 KiB"),
+                      ("list", "`list_files` of 100 entries")):
+        rows.measured(name, samples[key], samples["ping"])
+
+    # run_code in an empty workspace against one holding 1,000 files (two snapshots per run).
+    empty = StreamableSession(server.port)
+    full = StreamableSession(server.port)
+    full.call("run_code", {"code": "import os\nfor i in range(1000): open(f'f{i}', 'w').write('x')"})
+    e, f = [], []
+    for i in range(runs):
+        e.append(timed(lambda: empty.call("run_code", {"code": "print(1)"}))[0])
+        f.append(timed(lambda: full.call("run_code", {"code": "print(1)"}))[0])
+    rows.baseline("`run_code` `print(1)` in an empty workspace (baseline)", e)
+    rows.measured("`run_code` `print(1)` in a workspace of 1,000 files", f, e)
+    for opened in (session, empty, full):
+        opened.close()
 
 
 async def open_session(client, server):
@@ -75,185 +187,54 @@ async def open_session(client, server):
     return headers
 
 
-async def call_streamable(client, server, headers, code, token=None, on_progress=None):
-    params = {"name": "run_code", "arguments": {"code": code}}
-    if token:
-        params["_meta"] = {"progressToken": token}
-    body = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": params}
+async def call_streamable(client, server, headers, code):
+    body = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "run_code", "arguments": {"code": code}}}
     async with client.stream("POST", server.url("/mcp"), headers=headers, json=body) as response:
         async for line in response.aiter_lines():
-            if not line.startswith("data: ") or len(line) < 8:
-                continue
-            message = json.loads(line[6:])
-            if message.get("method") == "notifications/progress" and on_progress:
-                on_progress()
-            if "result" in message:
-                return message["result"]
+            if line.startswith("data: ") and '"result"' in line:
+                return line
 
 
-async def rpc(client, server, headers, method, params=None):
-    """One JSON-RPC request over Streamable HTTP; returns its result (SSE or JSON response)."""
-    body = {"jsonrpc": "2.0", "id": 7, "method": method}
-    if params is not None:
-        body["params"] = params
-    async with client.stream("POST", server.url("/mcp"), headers=headers, json=body) as response:
-        async for line in response.aiter_lines():
-            text = line[6:] if line.startswith("data: ") else line
-            if text.startswith("{") and '"id":7' in text.replace(" ", ""):
-                message = json.loads(text)
-                assert "result" in message, message
-                return message["result"]
+async def open_sse_stream(client, server):
+    """An HTTP+SSE session, left open: its stream, read up to the endpoint event."""
+    manager = client.stream("GET", server.url("/sse"), headers={"Accept": "text/event-stream"})
+    response = await manager.__aenter__()
+    lines = response.aiter_lines()
+    endpoint = None
+    async for line in lines:
+        if line.startswith("data: /messages"):
+            endpoint = server.url(line[6:])
+            break
+    await client.post(endpoint, headers={"Content-Type": "application/json"}, json=dict(INIT, params=dict(
+        INIT["params"], protocolVersion="2024-11-05")))
+    async for line in lines:
+        if line.startswith("data: {"):
+            break
+    await client.post(endpoint, headers={"Content-Type": "application/json"},
+                      json={"jsonrpc": "2.0", "method": "notifications/initialized"})
+    return manager
 
 
-async def workspace_rows(client, server, runs):
-    """Session opening, file tools and run_code snapshots, each against its baseline."""
-    rows = []
-    headers = await open_session(client, server)
-    tool = lambda name, **arguments: rpc(client, server, headers, "tools/call", {"name": name, "arguments": arguments})
-    await tool("write_file", path="data/a.txt", content="x" * 1024)
-    for i in range(100):
-        await tool("write_file", path=f"list/{i}.txt", content="y")
-    samples = {"ping": [], "open": [], "write": [], "read": [], "list": []}
-    for i in range(runs):
-        t = time.perf_counter(); await rpc(client, server, headers, "ping"); samples["ping"].append(time.perf_counter() - t)
-        t = time.perf_counter(); h = await open_session(client, server); samples["open"].append(time.perf_counter() - t)
-        await client.delete(server.url("/mcp"), headers={"Mcp-Session-Id": h["Mcp-Session-Id"]})
-        t = time.perf_counter(); r = await tool("write_file", path="data/b.txt", content="z" * 1024); samples["write"].append(time.perf_counter() - t)
-        assert not r.get("isError"), r
-        t = time.perf_counter(); r = await tool("read_file", path="data/a.txt"); samples["read"].append(time.perf_counter() - t)
-        assert r["content"][0]["text"] == "x" * 1024, r
-        t = time.perf_counter(); r = await tool("list_files", path="list"); samples["list"].append(time.perf_counter() - t)
-        assert len(r["structuredContent"]["entries"]) == 100, r
-    ms = {k: [v * 1000 for v in values] for k, values in samples.items()}
-    base = statistics.median(ms["ping"])
-    rows.append(("`ping` round trip (baseline for the rows below)", base, pct(ms["ping"], 0.99), "baseline"))
-    for key, name in (("open", "open a session (initialize + initialized; mounts its workspace)"),
-                      ("write", "`write_file` of 1 KiB"), ("read", "`read_file` of 1 KiB"),
-                      ("list", "`list_files` of 100 entries")):
-        rows.append((name, statistics.median(ms[key]), pct(ms[key], 0.99), f"+{statistics.median(ms[key]) - base:.2f} ms"))
-
-    # run_code in an empty workspace against one holding 1,000 files (two snapshots per run).
-    empty = await open_session(client, server)
-    full = await open_session(client, server)
-    await call_streamable(client, server, full, "import os\nfor i in range(1000): open(f'f{i}', 'w').write('x')")
-    e, f = [], []
-    for i in range(runs):
-        t = time.perf_counter(); await call_streamable(client, server, empty, "print(1)"); e.append((time.perf_counter() - t) * 1000)
-        t = time.perf_counter(); await call_streamable(client, server, full, "print(1)"); f.append((time.perf_counter() - t) * 1000)
-    rows.append(("`run_code` `print(1)` in an empty workspace (baseline)", statistics.median(e), pct(e, 0.99), "baseline"))
-    rows.append(("`run_code` `print(1)` in a workspace of 1,000 files", statistics.median(f), pct(f, 0.99),
-                 f"+{statistics.median(f) - statistics.median(e):.2f} ms"))
-    return rows
-
-
-class LegacySession:
-    """One HTTP+SSE session: the stream stays open, results are read from it."""
-
-    async def open(self, client, server):
-        self.server, self.client = server, client
-        self.stream_cm = client.stream("GET", server.url("/sse"), headers={"Accept": "text/event-stream"})
-        self.response = await self.stream_cm.__aenter__()
-        self.lines = self.response.aiter_lines()
-        event = None
-        async for line in self.lines:
-            if line.startswith("event: "):
-                event = line[7:]
-            elif line.startswith("data: ") and event == "endpoint":
-                self.endpoint = server.url(line[6:])
-                break
-        await self.post(INIT)
-        await self.read_until(1)
-        await self.post({"jsonrpc": "2.0", "method": "notifications/initialized"})
-        return self
-
-    async def post(self, message):
-        await self.client.post(self.endpoint, headers={"Content-Type": "application/json"}, json=message)
-
-    async def read_until(self, request_id):
-        async for line in self.lines:
-            if line.startswith("data: "):
-                message = json.loads(line[6:])
-                if message.get("id") == request_id:
-                    return message
-
-    async def call(self, code, request_id):
-        await self.post({"jsonrpc": "2.0", "id": request_id, "method": "tools/call",
-                         "params": {"name": "run_code", "arguments": {"code": code}}})
-        return await self.read_until(request_id)
-
-    async def close(self):
-        await self.stream_cm.__aexit__(None, None, None)
-
-
-async def direct(python, code):
-    process = await asyncio.create_subprocess_exec(python, "-u", "-c", code, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, _ = await process.communicate()
-    return out
-
-
-async def direct_first_line(python, code):
-    start = time.perf_counter()
-    process = await asyncio.create_subprocess_exec(python, "-u", "-c", code, stdout=subprocess.PIPE)
-    await process.stdout.readline()
-    first = time.perf_counter() - start
-    await process.communicate()
-    return first
-
-
-async def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--warden", default=".build/release/warden")
-    args = parser.parse_args()
-    server = Server(args.warden)
-    python = server.python
-    rows = []
+async def concurrent_and_memory(server, runs, base):
+    """Calls per second with 16 sessions against 16 direct spawns, then memory per session
+    and per open SSE stream."""
+    python = server.interpreters["python"]["path"]
     limits = httpx.Limits(max_connections=2000, max_keepalive_connections=2000)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        base = rss_kib(server.process.pid)
-
-        # Round trips, interleaved with the direct baseline.
-        headers = await open_session(client, server)
-        legacy = await LegacySession().open(client, server)
-        samples = {"direct": [], "streamable": [], "sse": []}
-        for i in range(args.runs + 10):
-            t = time.perf_counter(); await direct(python, "print(1)"); d = time.perf_counter() - t
-            t = time.perf_counter(); r = await call_streamable(client, server, headers, "print(1)"); s = time.perf_counter() - t
-            assert r["structuredContent"]["stdout"] == "1\n", r
-            t = time.perf_counter(); r = await legacy.call("print(1)", 100 + i); l = time.perf_counter() - t
-            assert r["result"]["structuredContent"]["stdout"] == "1\n", r
-            if i >= 10:
-                samples["direct"].append(d * 1000); samples["streamable"].append(s * 1000); samples["sse"].append(l * 1000)
-        p50 = {k: statistics.median(v) for k, v in samples.items()}
-        rows.append(("direct spawn of the interpreter, `print(1)` (baseline)", p50["direct"], pct(samples["direct"], 0.99), "baseline"))
-        for key, name in (("streamable", "Streamable HTTP"), ("sse", "HTTP+SSE")):
-            rows.append((f"run_code round trip over {name}", p50[key], pct(samples[key], 0.99),
-                         f"+{p50[key] - p50['direct']:.2f} ms"))
-
-        # First progress event against the direct first line.
-        code = "import time\nprint('ready')\ntime.sleep(0.2)"
-        firsts, directs = [], []
-        for i in range(min(args.runs, 100)):
-            directs.append(await direct_first_line(python, code) * 1000)
-            start = time.perf_counter(); seen = []
-            await call_streamable(client, server, headers, code, token=f"t{i}",
-                                  on_progress=lambda: seen.append(time.perf_counter()) if not seen else None)
-            firsts.append((seen[0] - start) * 1000)
-        rows.append(("first line read from a direct spawn (baseline)", statistics.median(directs), pct(directs, 0.99), "baseline"))
-        rows.append(("first progress event over Streamable HTTP", statistics.median(firsts), pct(firsts, 0.99),
-                     f"+{statistics.median(firsts) - statistics.median(directs):.2f} ms"))
-
-        # Throughput with 16 concurrent sessions against 16 concurrent direct spawns, in
-        # alternating rounds so that drift in the machine's speed hits both alike.
+        # Alternating rounds, so that drift in the machine's speed hits both alike.
         rounds = 4
-        per_round = max(2, args.runs // 16 // rounds)
+        per_round = max(2, runs // 16 // rounds)
         sessions = [await open_session(client, server) for _ in range(16)]
+
         async def direct_worker():
             for _ in range(per_round):
-                await direct(python, "print(1)")
-        async def warden_worker(h):
+                process = await asyncio.create_subprocess_exec(python, "-c", "print(1)", stdout=subprocess.PIPE)
+                await process.communicate()
+
+        async def warden_worker(headers):
             for _ in range(per_round):
-                await call_streamable(client, server, h, "print(1)")
+                await call_streamable(client, server, headers, "print(1)")
+
         direct_time = warden_time = 0.0
         for _ in range(rounds):
             t = time.perf_counter(); await asyncio.gather(*(direct_worker() for _ in range(16))); direct_time += time.perf_counter() - t
@@ -261,9 +242,6 @@ async def main():
         direct_rate = 16 * per_round * rounds / direct_time
         warden_rate = 16 * per_round * rounds / warden_time
 
-        rows += await workspace_rows(client, server, min(args.runs, 100))
-
-        # Memory: idle sessions, then open SSE streams.
         await asyncio.sleep(0.5)
         before = rss_kib(server.process.pid)
         for _ in range(1000):
@@ -271,28 +249,48 @@ async def main():
         await asyncio.sleep(0.5)
         per_session = (rss_kib(server.process.pid) - before) / 1000
         before = rss_kib(server.process.pid)
-        streams = [await LegacySession().open(client, server) for _ in range(200)]
+        streams = [await open_sse_stream(client, server) for _ in range(200)]
         await asyncio.sleep(0.5)
         per_stream = (rss_kib(server.process.pid) - before) / 200
-        for s in streams:
-            await s.close()
-        await legacy.close()
-    server.stop()
+        for stream in streams:
+            await stream.__aexit__(None, None, None)
+    return [
+        ("calls per second, 16 concurrent direct spawns (baseline)", f"{direct_rate:.1f}"),
+        ("calls per second, 16 concurrent sessions over Streamable HTTP",
+         f"{warden_rate:.1f} ({100 * warden_rate / direct_rate:.0f}% of direct)"),
+        ("server base memory (RSS after start)", f"{base / 1024:.1f} MiB"),
+        ("memory per idle session (1,000 open)", f"{per_session:.1f} KiB"),
+        ("memory per open HTTP+SSE stream (200 open)", f"{per_stream:.1f} KiB"),
+    ]
 
-    print("| what | p50 ms | p99 ms | added |")
-    print("|---|---:|---:|---:|")
-    for name, a, b, c in rows:
-        print(f"| {name} | {a:.2f} | {b:.2f} | {c} |")
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--warden", default=".build/release/warden")
+    args = parser.parse_args()
+    server = Server(args.warden)
+    base = rss_kib(server.process.pid)
+    rows = Rows()
+    try:
+        run_code_rows(rows, server, "python", "print(1)", args.runs)
+        run_code_rows(rows, server, "sh", "echo 1", args.runs)
+        workspace_rows(rows, server, min(args.runs, 100))
+        values = asyncio.run(concurrent_and_memory(server, args.runs, base))
+    finally:
+        server.stop()
+
+    print("| what | p50 ms | p99 ms | added (difference of medians) | added (median of pairs) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, p50, p99, added, paired in rows.rows:
+        print(f"| {name} | {p50:.2f} | {p99:.2f} | {added} | {paired} |")
     print()
     print("| what | value |")
     print("|---|---:|")
-    print(f"| calls per second, 16 concurrent direct spawns (baseline) | {direct_rate:.1f} |")
-    print(f"| calls per second, 16 concurrent sessions over Streamable HTTP | {warden_rate:.1f} ({100 * warden_rate / direct_rate:.0f}% of direct) |")
-    print(f"| server base memory (RSS after start) | {base / 1024:.1f} MiB |")
-    print(f"| memory per idle session (1,000 open) | {per_session:.1f} KiB |")
-    print(f"| memory per open HTTP+SSE stream (200 open) | {per_stream:.1f} KiB |")
-    print(f"\n{args.runs} round trips per row; interpreter: {python}.")
+    for name, value in values:
+        print(f"| {name} | {value} |")
+    print(f"\n{args.runs} samples per latency row ({min(args.runs, 100)} for the workspace rows).")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -1,7 +1,7 @@
 import Glibc
-import Synchronization
 public import Logging
 public import ServiceLifecycle
+import Synchronization
 
 /// The only place runs start and end: admission (a bounded number at once, a bounded queue),
 /// wall-clock timeouts, cancellation, the kill of the whole sandbox, and reaping.

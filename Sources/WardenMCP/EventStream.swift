@@ -30,13 +30,18 @@ final class EventStream: Sendable {
         let number: Int
     }
     private let state = Mutex(State())
-    /// At most this many bytes of past events are kept for replay.
-    static let replayLimit = 256 << 10
+    /// At most this many bytes of past events are kept for replay (none when 0).
+    private let replayLimit: Int
+    /// The replay limit of a resumable stream.
+    static let resumableReplayLimit = 256 << 10
     /// Unwritten bytes past which droppable events are dropped.
     static let backlogLimit = 1 << 20
 
-    init(number: Int) {
+    /// - Parameter resumable: whether a client may resume it with `Last-Event-ID` (a
+    ///   Streamable HTTP stream); an HTTP+SSE stream cannot be resumed, so it keeps no replay.
+    init(number: Int, resumable: Bool = true) {
         self.number = number
+        self.replayLimit = resumable ? Self.resumableReplayLimit : 0
     }
 
     /// A new connection for an HTTP response (the previous one ends); it replays the events
@@ -74,10 +79,12 @@ final class EventStream: Sendable {
             if droppable && state.backlog > Self.backlogLimit { return false }
             state.sequence += 1
             let text = SSEEvent(id: "\(number)-\(state.sequence)", event: event, data: data).encoded
-            state.replay.append((state.sequence, text))
-            state.replayBytes += text.utf8.count
-            while state.replayBytes > Self.replayLimit, !state.replay.isEmpty {
-                state.replayBytes -= state.replay.removeFirst().1.utf8.count
+            if replayLimit > 0 {
+                state.replay.append((state.sequence, text))
+                state.replayBytes += text.utf8.count
+                while state.replayBytes > replayLimit, !state.replay.isEmpty {
+                    state.replayBytes -= state.replay.removeFirst().1.utf8.count
+                }
             }
             state.backlog += text.utf8.count
             state.continuation?.yield(ByteBuffer(string: text))

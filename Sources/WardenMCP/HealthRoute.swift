@@ -1,36 +1,44 @@
 import Foundation
 import Hummingbird
+import MCP
 import WardenEngine
 
 /// `GET /healthz`: liveness, version, the isolation layers in force and the interpreters.
-struct HealthRoute: Sendable {
+final class HealthRoute: Sendable {
     let supervisor: Supervisor
     let registry: SessionRegistry
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/healthz") { _, _ in try await report() }
+    init(supervisor: Supervisor, registry: SessionRegistry) {
+        self.supervisor = supervisor
+        self.registry = registry
     }
 
-    func report() async throws -> Response {
+    @inline(never) func report() async throws -> Response {
         let host = supervisor.host
-        var layers: [String: Any] = [:]
+        var layers: [String: Value] = [:]
         for layer in host.layers.layers {
-            layers[layer.name] = ["available": layer.available, "required": layer.required, "detail": layer.detail]
+            layers[layer.name] = [
+                "available": .bool(layer.available), "required": .bool(layer.required), "detail": .string(layer.detail),
+            ]
         }
-        var interpreters: [String: Any] = [:]
+        var interpreters: [String: Value] = [:]
         for (language, interpreter) in host.catalog.interpreters {
-            interpreters[language.rawValue] = ["path": interpreter.path, "version": interpreter.version]
+            interpreters[language.rawValue] = [
+                "path": .string(interpreter.path), "version": .string(interpreter.version),
+            ]
         }
         let healthy = host.layers.missingRequired.isEmpty
-        let body: [String: Any] = [
-            "status": healthy ? "ok" : "degraded",
-            "version": WardenVersion.current,
-            "layers": layers,
-            "interpreters": interpreters,
-            "sessions": await registry.count,
-            "running": await supervisor.runningCount,
+        let body: Value = [
+            "status": .string(healthy ? "ok" : "degraded"),
+            "version": .string(WardenVersion.current),
+            "layers": .object(layers),
+            "interpreters": .object(interpreters),
+            "sessions": .int(await registry.count),
+            "running": .int(await supervisor.runningCount),
         ]
-        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        // Written by hand: JSONSerialization's sorted keys compare through ICU, whose tables
+        // (megabytes) would otherwise become resident at the first health check.
+        let data = Array((ToolResultJSON.json(body) ?? "{}").utf8)
         return Response(
             status: healthy ? .ok : .serviceUnavailable,
             headers: [.contentType: "application/json"],

@@ -5,24 +5,26 @@ import WardenEngine
 
 /// `GET /sse` and `POST /messages?session_id=…`: the HTTP+SSE transport of protocol 2024-11-05.
 /// The SSE stream is the session: when it closes, the session ends and its runs are killed.
-struct LegacySSERoutes: Sendable {
+final class LegacySSERoutes: Sendable {
     let registry: SessionRegistry
     let tools: Toolbox
     let configuration: ServerConfiguration
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/sse") { request, _ in try await open(request) }
-        router.post("/messages") { request, _ in try await post(request) }
+    init(registry: SessionRegistry, tools: Toolbox, configuration: ServerConfiguration) {
+        self.registry = registry
+        self.tools = tools
+        self.configuration = configuration
     }
 
-    func open(_ request: Request) async throws -> Response {
+    @inline(never) func open(_ request: Request) async throws -> Response {
         let session: MCPSession
         do {
-            session = try await registry.create(
-                principal: RequestGuard.principal(of: request),
-                mode: .legacy,
-                tools: tools
-            )
+            // In a task of its own: a connection's task keeps the memory its deepest call ever
+            // needed for as long as it lives, and this one lives as long as the stream (an
+            // open stream cost 4-5 KiB more when the session was made on it).
+            let (registry, tools, principal) = (registry, tools, RequestGuard.principal(of: request))
+            session = try await Task { try await registry.create(principal: principal, mode: .legacy, tools: tools) }
+                .value
         } catch let refusal as SandboxError {
             return StreamableHTTPRoutes.rpcError(.serviceUnavailable, code: -32000, refusal.message)
         }
@@ -41,7 +43,7 @@ struct LegacySSERoutes: Sendable {
         )
     }
 
-    func post(_ request: Request) async throws -> Response {
+    @inline(never) func post(_ request: Request) async throws -> Response {
         guard let id = request.uri.queryParameters.get("session_id") else {
             return StreamableHTTPRoutes.rpcError(.badRequest, code: -32600, "Missing session_id")
         }

@@ -5,8 +5,7 @@ import Hummingbird
 /// The checks every request passes before it reaches a route: `Host` against an allow-list
 /// (421) and `Origin` (403), both against DNS rebinding as the MCP specification requires,
 /// then the bearer token when one is configured (401).
-struct RequestGuard: RouterMiddleware {
-    typealias Context = BasicRequestContext
+final class RequestGuard: Sendable {
     let configuration: ServerConfiguration
     let port: BoundPort
     let token: String?
@@ -37,13 +36,8 @@ struct RequestGuard: RouterMiddleware {
         return origins
     }
 
-    @concurrent func handle(
-        _ request: Request,
-        context: Context,
-        next: @concurrent (Request, Context) async throws -> Response
-    ) async throws
-        -> Response
-    {
+    /// The response that refuses `request`, or `nil` when it may go on.
+    @inline(never) func refusal(for request: Request) -> Response? {
         guard let host = request.head.authority, allowedHosts.contains(host.lowercased()) else {
             return Self.plain(.misdirectedRequest, "Host not allowed")
         }
@@ -58,7 +52,7 @@ struct RequestGuard: RouterMiddleware {
                 return response
             }
         }
-        return try await next(request, context)
+        return nil
     }
 
     /// The principal a request acts as: the credentials it presented (sessions are bound to

@@ -160,7 +160,7 @@ actor SessionTransport: Transport, HTTPContextProviding {
     }
 
     private func makeStream() -> EventStream {
-        let stream = EventStream(number: nextStreamNumber)
+        let stream = EventStream(number: nextStreamNumber, resumable: mode == .streamable)
         nextStreamNumber += 1
         streams[stream.number] = stream
         return stream

@@ -5,22 +5,22 @@ import MCP
 import WardenEngine
 
 /// `/mcp`: the Streamable HTTP transport (protocol 2025-03-26 and later).
-struct StreamableHTTPRoutes: Sendable {
+final class StreamableHTTPRoutes: Sendable {
     let registry: SessionRegistry
     let tools: Toolbox
     let configuration: ServerConfiguration
+
+    init(registry: SessionRegistry, tools: Toolbox, configuration: ServerConfiguration) {
+        self.registry = registry
+        self.tools = tools
+        self.configuration = configuration
+    }
 
     static let sessionHeader = HTTPField.Name("Mcp-Session-Id")!
     static let versionHeader = HTTPField.Name("MCP-Protocol-Version")!
     static let lastEventHeader = HTTPField.Name("Last-Event-ID")!
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("/mcp") { request, _ in try await post(request) }
-        router.get("/mcp") { request, _ in try await get(request) }
-        router.delete("/mcp") { request, _ in try await delete(request) }
-    }
-
-    func post(_ request: Request) async throws -> Response {
+    @inline(never) func post(_ request: Request) async throws -> Response {
         let accept = request.headers[.accept] ?? ""
         guard accept.contains("application/json") || accept.contains("*/*"),
             accept.contains("text/event-stream") || accept.contains("*/*")
@@ -86,7 +86,7 @@ struct StreamableHTTPRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: Self.sseBody(events, of: stream))
     }
 
-    func get(_ request: Request) async throws -> Response {
+    @inline(never) func get(_ request: Request) async throws -> Response {
         guard (request.headers[.accept] ?? "").contains("text/event-stream") else {
             return Self.rpcError(.notAcceptable, code: -32600, "Accept must list text/event-stream")
         }
@@ -120,7 +120,7 @@ struct StreamableHTTPRoutes: Sendable {
         )
     }
 
-    func delete(_ request: Request) async throws -> Response {
+    @inline(never) func delete(_ request: Request) async throws -> Response {
         switch try await lookUp(request) {
         case .success(let session):
             await registry.remove(session.id)

@@ -9,7 +9,7 @@ public import WardenEngine
 /// The `warden serve` application: routes, request guard, sessions and the supervisor.
 public struct WardenServer: Sendable {
     /// The HTTP application (routes and request guard).
-    public let application: Application<RouterResponder<BasicRequestContext>>
+    public let application: Application<WardenResponder>
     public let registry: SessionRegistry
     public let supervisor: Supervisor
 
@@ -58,15 +58,16 @@ public struct WardenServer: Sendable {
             artifacts: artifacts
         )
         let port = BoundPort(configuration.port)
-        let router = Router()
-        router.add(middleware: RequestGuard(configuration: configuration, port: port))
-        StreamableHTTPRoutes(registry: registry, tools: tools, configuration: configuration).register(on: router)
-        LegacySSERoutes(registry: registry, tools: tools, configuration: configuration).register(on: router)
-        HealthRoute(supervisor: supervisor, registry: registry).register(on: router)
+        let responder = WardenResponder(
+            requestGuard: RequestGuard(configuration: configuration, port: port),
+            streamable: StreamableHTTPRoutes(registry: registry, tools: tools, configuration: configuration),
+            legacy: LegacySSERoutes(registry: registry, tools: tools, configuration: configuration),
+            health: HealthRoute(supervisor: supervisor, registry: registry)
+        )
         self.registry = registry
         self.supervisor = supervisor
         self.application = Application(
-            router: router,
+            responder: responder,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "warden"

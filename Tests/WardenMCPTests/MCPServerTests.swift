@@ -250,8 +250,22 @@ import WardenEngine
             )
             let session = try await Self.initialize(client, headers: headers)
             #expect(!session.isEmpty)
+            // The guard comes before any route: an unknown path is refused the same way.
+            #expect(try await client.execute(uri: "/nowhere", method: .get).status == .unauthorized)
             // A foreign Host header (421), which this test client cannot send, is covered by the
             // interop tests.
+        }
+    }
+
+    @Test func unknownPathsAre404AndOtherMethods405WithAllow() async throws {
+        try await withServer { client in
+            #expect(try await client.execute(uri: "/nowhere", method: .get).status == .notFound)
+            let put = try await client.execute(uri: "/mcp", method: .put, headers: Self.jsonHeaders)
+            #expect(put.status == .methodNotAllowed)
+            #expect(put.headers[.allow] == "POST, GET, DELETE")
+            let post = try await client.execute(uri: "/healthz", method: .post)
+            #expect(post.status == .methodNotAllowed && post.headers[.allow] == "GET")
+            #expect(try await client.execute(uri: "/healthz/", method: .get).status == .ok)
         }
     }
 
