@@ -57,7 +57,7 @@ class Server:
             self.port = s.getsockname()[1]
         self.process = subprocess.Popen(
             [binary, "serve", "--port", str(self.port), "--log-level", "error", "--max-sessions", "5000"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
         for _ in range(300):
             try:
                 if httpx.get(self.url("/healthz"), timeout=1).status_code == 200:
@@ -196,7 +196,8 @@ async def call_streamable(client, server, headers, code):
 
 
 async def open_sse_stream(client, server):
-    """An HTTP+SSE session, left open: its stream, read up to the endpoint event."""
+    """An HTTP+SSE session, left open: its stream's context manager, response and line
+    iterator (all kept: a dropped response would close its connection when collected)."""
     manager = client.stream("GET", server.url("/sse"), headers={"Accept": "text/event-stream"})
     response = await manager.__aenter__()
     lines = response.aiter_lines()
@@ -212,7 +213,7 @@ async def open_sse_stream(client, server):
             break
     await client.post(endpoint, headers={"Content-Type": "application/json"},
                       json={"jsonrpc": "2.0", "method": "notifications/initialized"})
-    return manager
+    return manager, response, lines
 
 
 async def concurrent_and_memory(server, runs, base):
@@ -252,8 +253,8 @@ async def concurrent_and_memory(server, runs, base):
         streams = [await open_sse_stream(client, server) for _ in range(200)]
         await asyncio.sleep(0.5)
         per_stream = (rss_kib(server.process.pid) - before) / 200
-        for stream in streams:
-            await stream.__aexit__(None, None, None)
+        for manager, _, _ in streams:
+            await manager.__aexit__(None, None, None)
     return [
         ("calls per second, 16 concurrent direct spawns (baseline)", f"{direct_rate:.1f}"),
         ("calls per second, 16 concurrent sessions over Streamable HTTP",

@@ -2,9 +2,11 @@ import Glibc
 
 /// The loop that runs on a launcher's pipe thread: poll, read, capture, stream, feed stdin.
 ///
-/// Chunks are coalesced naturally: each wake-up drains what the pipe holds (up to 64 KiB per
-/// stream) into one chunk, so a quiet program's line arrives at once and a flood arrives in
-/// large chunks. After the hard output cap the run is killed and further output is discarded.
+/// Each wake-up drains what the pipe holds (up to 64 KiB per stream), so a flood arrives in
+/// large chunks. Output that ends a line goes out at once; a partial line waits at most
+/// ``coalescing`` for the rest of it (Python's unbuffered `print('tick', 1)` writes "tick",
+/// " ", "1" and "\n" separately), so a line written in pieces is still one chunk. After the
+/// hard output cap the run is killed and further output is discarded.
 final class Pump: @unchecked Sendable {
     private let process: SandboxProcess
     private var pipes: Pipes
@@ -16,6 +18,12 @@ final class Pump: @unchecked Sendable {
     private var totalBytes = 0
     private var statusText: [UInt8] = []
     private var buffer = [UInt8](repeating: 0, count: 65536)
+    /// Output read and not yet yielded (a partial line), per stream, and since when.
+    private var held: [OutputStream: (bytes: [UInt8], since: ContinuousClock.Instant)] = [:]
+    /// How long a partial line may wait for the rest of it.
+    static let coalescing: Duration = .milliseconds(2)
+    /// A partial line this long goes out without waiting.
+    static let holdLimit = 16 << 10
 
     private let oomWatch: OOMWatch?
 
@@ -59,9 +67,10 @@ final class Pump: @unchecked Sendable {
                 fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
             }
             if pipes.stdin >= 0 { fds.append(pollfd(fd: pipes.stdin, events: Int16(POLLOUT), revents: 0)) }
+            let waits = [process.enforceDeadlines(), releaseHeld(olderThan: Self.coalescing)].compactMap { $0 }
             // In whole milliseconds, rounded up: the poll wakes at the deadline, not just before it.
             let timeout =
-                process.enforceDeadlines().map {
+                waits.min().map {
                     Int32(
                         clamping: max(
                             1,
@@ -84,6 +93,7 @@ final class Pump: @unchecked Sendable {
             }
         }
         closeFD(&pipes.stdin)
+        _ = releaseHeld(olderThan: .zero)
         if published {
             process.reap()
         } else {
@@ -111,7 +121,31 @@ final class Pump: @unchecked Sendable {
                 process.kill(.outputLimit)
             }
         }
-        if !chunk.isEmpty { process.yield(OutputChunk(stream: stream, bytes: chunk)) }
+        guard !chunk.isEmpty || fd < 0 else { return }
+        var pending = held.removeValue(forKey: stream) ?? (bytes: [], since: .now)
+        pending.bytes += chunk
+        // A whole line, a long piece, or the end of the stream goes now; a partial line waits.
+        if fd < 0 || pending.bytes.count >= Self.holdLimit || pending.bytes.last == 0x0A || pending.bytes.last == 0x0D {
+            if !pending.bytes.isEmpty { process.yield(OutputChunk(stream: stream, bytes: pending.bytes)) }
+        } else {
+            held[stream] = pending
+        }
+    }
+
+    /// Yields the partial lines held at least `age`; returns how long until the next is due.
+    private func releaseHeld(olderThan age: Duration) -> Duration? {
+        let now = ContinuousClock.now
+        var next: Duration?
+        for (stream, pending) in held {
+            let waited = now - pending.since
+            if waited >= age {
+                held[stream] = nil
+                process.yield(OutputChunk(stream: stream, bytes: pending.bytes))
+            } else {
+                next = min(next ?? age, age - waited)
+            }
+        }
+        return next
     }
 
     private func readStatus() {

@@ -15,6 +15,12 @@ struct JSONRPCBody {
         guard let body = try? await request.collectBody(upTo: limit) else {
             return refuse(.contentTooLarge, -32600, "The body is larger than \(limit) bytes")
         }
+        return parse(body)
+    }
+
+    /// Synchronous, so its work is not part of the caller's async frame: a connection's task
+    /// keeps the memory of its deepest request for as long as the connection lives.
+    @inline(never) static func parse(_ body: ByteBuffer) -> Result<JSONRPCBody, StreamableHTTPRoutes.Refusal> {
         let data = Data(body.readableBytesView)
         guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
             return refuse(.badRequest, -32700, "Parse error: the body is not valid JSON")

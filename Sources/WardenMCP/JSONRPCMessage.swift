@@ -1,4 +1,5 @@
 import Foundation
+import MCP
 
 /// What the transports need to know about a JSON-RPC message to route it, read without
 /// decoding the whole message into the SDK's types.
@@ -19,6 +20,10 @@ struct JSONRPCMessage: Sendable {
     /// A `tools/call` request's id and parameters, converted from the parse the routes already
     /// did: decoding them again with `JSONDecoder` took 0.4 ms here.
     var toolCall: ToolCallRequest?
+    /// A request's id, as the SDK types it (for the answers the session writes itself).
+    var id: ID?
+    /// `params.protocolVersion` of an `initialize` request.
+    var requestedVersion: String?
 
     /// The raw JSON text of an id or token, so `1` and `"1"` stay distinct.
     static func key(_ value: Any) -> String? {
@@ -46,6 +51,8 @@ struct JSONRPCMessage: Sendable {
             if let id = message["id"] {
                 guard let key = Self.key(id) else { return nil }
                 kind = .request(id: key)
+                self.id = (id as? String).map { .string($0) } ?? Self.integer(id).map { .number($0) }
+                if method == "initialize" { requestedVersion = params?["protocolVersion"] as? String }
                 if let meta = params?["_meta"] as? [String: Any], let token = meta["progressToken"] {
                     progressToken = Self.key(token)
                 }

@@ -1,6 +1,16 @@
+import MCP
+
 /// JSON written by hand for the hot paths (a progress notification per output chunk), where
 /// `JSONSerialization` cost more than the rest of the chunk's way to the client.
 enum JSONText {
+    /// A JSON-RPC id as JSON.
+    static func id(_ id: ID) -> String {
+        switch id {
+        case .string(let value): return quoted(value)
+        case .number(let value): return "\(value)"
+        }
+    }
+
     /// `text` as a JSON string literal: quotes, backslashes and control characters escaped,
     /// everything else as UTF-8 (as `JSONSerialization` writes it, slashes unescaped).
     static func quoted(_ text: String) -> String {

@@ -4,28 +4,73 @@ import MCP
 extension MCPSession {
     /// Hands one POSTed body to the session.
     ///
-    /// A lone `tools/call` runs here, without the SDK server: swift-sdk 0.12.1 decodes each
-    /// message up to three times before it finds it is a request, decodes the parameters via
-    /// `Value`, and encodes each result, decodes it into `Value` and encodes it again. That cost
-    /// ~0.7 ms before a run could start and ~0.9 ms after it ended (measured), on every call.
-    /// A `notifications/cancelled` for such a call cancels it here. Everything else (batches
-    /// included) goes to the SDK, whose handlers call the same ``callTool(_:tools:requestKey:)``.
+    /// The messages every client sends are answered here, without the SDK server: `initialize`,
+    /// `notifications/initialized`, `ping`, `tools/list` and a lone `tools/call`. swift-sdk
+    /// 0.12.1 decodes each message up to three times before it finds it is a request, decodes
+    /// the parameters via `Value`, and encodes each result, decodes it into `Value` and encodes
+    /// it again: ~0.7 ms before a run could start and ~0.9 ms after it ended (measured). A
+    /// `notifications/cancelled` for such a call cancels it here. Everything else (batches
+    /// included) goes to the SDK server, started then, whose handlers call the same
+    /// ``callTool(_:tools:requestKey:route:)``.
     /// - Parameter route: where the notifications of a call in this body go (the POST's own
     ///   stream, or the session's HTTP+SSE stream).
     func receive(_ body: JSONRPCBody, route: NotificationRoute?) async {
         if !body.isBatch, let message = body.messages.first, let tools {
-            if case .request(let key) = message.kind, let call = message.toolCall {
-                startDirectCall(call, key: key, tools: tools, route: route)
-                return
-            }
-            if message.method == "notifications/cancelled", let target = message.cancelledRequest,
-                let task = withDirectCalls({ $0[target] }) ?? nil
-            {
-                task.cancel()
-                return
+            switch message.kind {
+            case .request(let key):
+                if let call = message.toolCall {
+                    startDirectCall(call, key: key, tools: tools, route: route)
+                    return
+                }
+                if let id = message.id, let answer = answer(message.method, id: id, message: message, tools: tools) {
+                    await transport.respond(answer, to: key)
+                    return
+                }
+            case .notification:
+                if message.method == "notifications/initialized" { return }
+                if message.method == "notifications/cancelled", let target = message.cancelledRequest,
+                    let task = withDirectCalls({ $0[target] }) ?? nil
+                {
+                    task.cancel()
+                    return
+                }
+            case .response:
+                break
             }
         }
+        // A closed session has no SDK server and no streams: the message goes nowhere.
+        guard await sdkServer() != nil else { return }
         await transport.deliver(body.data)
+    }
+
+    /// The answer to a request the session handles itself, as JSON; `nil` for the others.
+    private func answer(_ method: String?, id: ID, message: JSONRPCMessage, tools: Toolbox) -> String? {
+        let head = #"{"id":"# + JSONText.id(id) + #","jsonrpc":"2.0","#
+        switch method {
+        case "ping":
+            return head + #""result":{}}"#
+        case "tools/list":
+            return head + #""result":"# + tools.listJSON + "}"
+        case "initialize":
+            guard markInitialized() else {
+                return Self.text(
+                    try? JSONEncoder.sorted.encode(
+                        JSONRPCFailure(id: id, error: MCPError.invalidRequest("Server is already initialized"))
+                    )
+                )
+            }
+            // As the SDK negotiates: the client's version when supported, else the latest.
+            let requested = message.requestedVersion ?? ""
+            let result = Initialize.Result(
+                protocolVersion: Version.supported.contains(requested) ? requested : Version.latest,
+                capabilities: Self.capabilities,
+                serverInfo: Self.info,
+                instructions: Self.instructions
+            )
+            return Self.text(try? JSONEncoder.sorted.encode(JSONRPCResult(id: id, result: result)))
+        default:
+            return nil
+        }
     }
 
     private func startDirectCall(_ call: ToolCallRequest, key: String, tools: Toolbox, route: NotificationRoute?) {
@@ -38,12 +83,12 @@ extension MCPSession {
                     let result = try await self.callTool(call.params, tools: tools, requestKey: key, route: route)
                     response =
                         try ToolResultJSON.response(id: call.id, result: result)
-                        ?? Self.text(JSONEncoder.sorted.encode(ToolCallResponse(id: call.id, result: result)))
+                        ?? Self.text(JSONEncoder.sorted.encode(JSONRPCResult(id: call.id, result: result)))
                 } catch is CancellationError {
                     response = nil  // cancelled by the client: no response at all
                 } catch {
                     let failure = error as? MCPError ?? MCPError.internalError("\(error)")
-                    response = Self.text(try? JSONEncoder.sorted.encode(ToolCallFailure(id: call.id, error: failure)))
+                    response = Self.text(try? JSONEncoder.sorted.encode(JSONRPCFailure(id: call.id, error: failure)))
                 }
                 _ = self.withDirectCalls { $0.removeValue(forKey: key) }
                 await self.transport.respond(response, to: key)
@@ -54,7 +99,7 @@ extension MCPSession {
             let failure = MCPError.invalidRequest("request id \(call.id) is already in use by a call in flight")
             Task {
                 await self.transport.respond(
-                    Self.text(try? JSONEncoder.sorted.encode(ToolCallFailure(id: call.id, error: failure))),
+                    Self.text(try? JSONEncoder.sorted.encode(JSONRPCFailure(id: call.id, error: failure))),
                     to: key
                 )
             }
@@ -134,13 +179,14 @@ extension Value {
     }
 }
 
-private struct ToolCallResponse: Encodable {
+/// A JSON-RPC response the session writes with `JSONEncoder`.
+private struct JSONRPCResult<Result: Encodable>: Encodable {
     let jsonrpc = "2.0"
     let id: ID
-    let result: CallTool.Result
+    let result: Result
 }
 
-private struct ToolCallFailure: Encodable {
+private struct JSONRPCFailure: Encodable {
     let jsonrpc = "2.0"
     let id: ID
     let error: MCPError

@@ -3,8 +3,15 @@ import MCP
 import WardenEngine
 
 extension MCPSession {
-    /// Registers the session's methods on its SDK server and starts it on its transport.
-    func start(tools: Toolbox) async throws {
+    /// A new SDK server with the session's methods, started on its transport.
+    func makeSDKServer(tools: Toolbox) async throws -> Server {
+        let server = Server(
+            name: Self.info.name,
+            version: Self.info.version,
+            instructions: Self.instructions,
+            capabilities: Self.capabilities,
+            configuration: .default
+        )
         await server.withMethodHandler(ListTools.self) { _ in
             ListTools.Result(tools: tools.list)
         }
@@ -26,8 +33,8 @@ extension MCPSession {
             let requestKey = Server.currentHandlerContext?.httpContext?.header("X-Warden-Request-Key")
             return try await self.callTool(params, tools: tools, requestKey: requestKey, route: nil)
         }
-        self.tools = tools
         try await server.start(transport: transport)
+        return server
     }
 
     /// `tools/call`: a file tool or `run_code`.

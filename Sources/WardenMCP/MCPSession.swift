@@ -4,15 +4,22 @@ import MCP
 import Synchronization
 import WardenEngine
 
-/// One MCP session: its SDK `Server`, its transport, who created it, and its running calls.
+/// One MCP session: its transport, who created it, its running calls and, once a message
+/// needs it, its SDK `Server`.
+///
+/// The session answers the messages every client sends itself (`initialize`, `ping`,
+/// `tools/list`, a lone `tools/call`; see `receive(_:route:)`). The SDK server, with its
+/// message loop task (6 KiB a session, measured), is made and started only when something
+/// else arrives: resources, `logging/setLevel`, a batch, an unknown method. It runs in the
+/// SDK's lenient mode, so it serves a session it did not see initialize.
 final class MCPSession: Sendable {
     let id: String
     /// Who may use the session: a digest of the bearer token that created it.
     let principal: String
     let transport: SessionTransport
-    let server: Server
     /// The session's private files, mounted at /workspace in each of its runs.
     let workspace: Workspace
+    let logger: Logger
     private let state = Mutex(State())
 
     private struct State {
@@ -28,28 +35,62 @@ final class MCPSession: Sendable {
         var closed = false
         /// An HTTP+SSE session's one stream, where every message goes.
         var legacyRoute: NotificationRoute?
+        /// Set by the first `initialize`: a second one is refused.
+        var initialized = false
+        /// The SDK server, made the first time a message needs it.
+        var sdk: Task<Server, any Error>?
     }
+
+    static let info = Server.Info(name: "warden", version: WardenVersion.current)
+    static let capabilities = Server.Capabilities(
+        logging: .init(),
+        resources: .init(subscribe: false, listChanged: false),
+        tools: .init(listChanged: false)
+    )
+    static let instructions = """
+        Runs code in a sandbox with run_code (output streams as progress notifications). The session \
+        has a private /workspace that persists across calls: write_file, read_file, list_files, \
+        edit_file, delete_file and move_file work on it, and its files are also resources.
+        """
 
     init(id: String, principal: String, mode: SessionTransport.Mode, workspace: Workspace, logger: Logger) {
         self.id = id
         self.principal = principal
         self.workspace = workspace
+        self.logger = logger
         self.transport = SessionTransport(mode: mode, logger: logger)
-        self.server = Server(
-            name: "warden",
-            version: WardenVersion.current,
-            instructions: """
-                Runs code in a sandbox with run_code (output streams as progress notifications). The session \
-                has a private /workspace that persists across calls: write_file, read_file, list_files, \
-                edit_file, delete_file and move_file work on it, and its files are also resources.
-                """,
-            capabilities: .init(
-                logging: .init(),
-                resources: .init(subscribe: false, listChanged: false),
-                tools: .init(listChanged: false)
-            ),
-            configuration: .default
-        )
+    }
+
+    /// Makes the session ready for messages; its tools answer every call.
+    func start(tools: Toolbox) {
+        self.tools = tools
+    }
+
+    /// Marks the session initialized; `false` when it already was.
+    func markInitialized() -> Bool {
+        state.withLock { state in
+            defer { state.initialized = true }
+            return !state.initialized
+        }
+    }
+
+    /// Whether the SDK server was made (for tests: the common messages must not need it).
+    var hasSDKServer: Bool { state.withLock { $0.sdk != nil } }
+
+    /// The session's SDK server, made and started the first time it is needed; `nil` once the
+    /// session is closed or when it cannot start.
+    func sdkServer() async -> Server? {
+        let task = state.withLock { state -> Task<Server, any Error>? in
+            guard !state.closed, let tools = state.tools else { return nil }
+            if state.sdk == nil { state.sdk = Task { try await self.makeSDKServer(tools: tools) } }
+            return state.sdk
+        }
+        do {
+            return try await task?.value
+        } catch {
+            logger.error("Cannot start the MCP server of a session", metadata: ["warden.error": "\(error)"])
+            return nil
+        }
     }
 
     var lastActive: ContinuousClock.Instant { state.withLock { $0.lastActive } }
@@ -115,7 +156,7 @@ final class MCPSession: Sendable {
         for call in calls { call.fire() }
         for task in direct { task.cancel() }
         await transport.close()
-        await server.stop()
+        if let server = try? await state.withLock({ $0.sdk })?.value { await server.stop() }
     }
 }
 

@@ -74,7 +74,7 @@ public actor SessionRegistry: Service {
             logger: logger
         )
         sessions[session.id] = session
-        try await session.start(tools: tools)
+        session.start(tools: tools)
         // Its first run finds a sandbox ready; built off this request's path.
         Task { [supervisor] in await supervisor.prepare(for: workspace) }
         logger.debug("Session opened", metadata: ["mcp.session.id": "\(session.id)"])

@@ -50,12 +50,21 @@ actor SessionTransport: Transport, HTTPContextProviding {
             standalone?.send(text, event: "message")
             return
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let message = JSONRPCMessage(object) else {
+        guard let object = try? JSONSerialization.jsonObject(with: data) else { return }
+        if let batch = object as? [Any] {
+            // The SDK answers a batch with one batch of responses: one event, on the stream of
+            // the POST that carried the batch, which then finishes.
+            let ids = batch.compactMap { item -> String? in
+                guard case .response(let id)? = JSONRPCMessage(item)?.kind else { return nil }
+                return id
+            }
+            respond(text, to: ids)
             return
         }
+        guard let message = JSONRPCMessage(object) else { return }
         switch message.kind {
         case .response(let id):
-            respond(text, to: id)
+            respond(text, to: [id])
         case .notification:
             // Progress and log mirrors may be dropped for a client that stopped reading.
             let droppable = message.method == "notifications/progress" || message.method == "notifications/message"
@@ -73,13 +82,22 @@ actor SessionTransport: Transport, HTTPContextProviding {
     /// (in legacy mode, the session's one stream), which finishes with its last response.
     /// With `nil`, the request's stream ends without one (a cancelled call).
     func respond(_ text: String?, to requestKey: String) {
+        respond(text, to: [requestKey])
+    }
+
+    /// Sends `text`, the response to the requests `requestKeys` (a batch's responses come as
+    /// one), on the stream of the first of them.
+    private func respond(_ text: String?, to requestKeys: [String]) {
         if case .legacy = mode {
             if let text { standalone?.send(text, event: "message") }
             return
         }
-        guard let stream = requestStreams.removeValue(forKey: requestKey) else { return }
+        guard let first = requestKeys.first, let stream = requestStreams[first] else { return }
         if let text { stream.send(text) }
-        pending[stream.number]?.remove(requestKey)
+        for key in requestKeys where requestStreams[key] === stream {
+            requestStreams[key] = nil
+            pending[stream.number]?.remove(key)
+        }
         if pending[stream.number]?.isEmpty == true { finish(stream) }
     }
 

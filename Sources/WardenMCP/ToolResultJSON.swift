@@ -10,12 +10,7 @@ enum ToolResultJSON {
     /// The whole JSON-RPC response, or `nil` when some part needs `JSONEncoder`.
     static func response(id: ID, result: CallTool.Result) -> String? {
         guard result._meta == nil else { return nil }
-        var text = #"{"id":"#
-        switch id {
-        case .string(let value): text += JSONText.quoted(value)
-        case .number(let value): text += "\(value)"
-        }
-        text += #","jsonrpc":"2.0","result":{"content":["#
+        var text = #"{"id":"# + JSONText.id(id) + #","jsonrpc":"2.0","result":{"content":["#
         for (index, content) in result.content.enumerated() {
             if index > 0 { text += "," }
             guard append(content, to: &text) else { return nil }

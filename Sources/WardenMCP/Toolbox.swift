@@ -1,3 +1,4 @@
+import Foundation
 import MCP
 import WardenEngine
 
@@ -8,12 +9,19 @@ struct Toolbox: Sendable {
     let artifacts: ArtifactLimits
     /// The `tools/list` answer, built once: every session shares it (schemas are large).
     let list: [Tool]
+    /// The same as the JSON of the result, which sessions send as it is.
+    let listJSON: String
 
     init(runCode: RunCodeTool, files: FileTools, artifacts: ArtifactLimits) {
         self.runCode = runCode
         self.files = files
         self.artifacts = artifacts
         self.list = [runCode.tool] + files.tools
+        self.listJSON =
+            (try? JSONEncoder.sorted.encode(ListTools.Result(tools: list))).flatMap {
+                String(data: $0, encoding: .utf8)
+            }
+            ?? #"{"tools":[]}"#
     }
 }
 

@@ -68,6 +68,7 @@ public struct WardenServer: Sendable {
         self.supervisor = supervisor
         self.application = Application(
             responder: responder,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ReceiveBufferSizer()])),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "warden"

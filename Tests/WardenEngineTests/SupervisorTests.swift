@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import Testing
 
 @testable import WardenEngine
@@ -55,6 +56,38 @@ import Testing
         #expect(log.first?.0.text.hasPrefix("tick 1") == true)
         #expect(log.first?.0.text.contains("tick 2") == false)
         #expect(log.text(.stdout) == "tick 1\ntick 2\ntick 3\n")
+    }
+
+    /// A line written in pieces (unbuffered `print` writes each argument and the newline
+    /// separately) arrives as one chunk; a partial line is not held for long.
+    @Test func linesWrittenInPiecesArriveWholeAndPartialLinesStillFlow() async throws {
+        let log = ChunkLog()
+        let code = """
+            import sys, time
+            for i in range(20):
+                print('tick', i, 'of', 20)
+                time.sleep(0.01)
+            sys.stdout.write('partial')
+            time.sleep(0.5)
+            print(' end')
+            """
+        let started = ContinuousClock.now
+        let partialSeen = Mutex<ContinuousClock.Instant?>(nil)
+        let result = try await supervisor.execute(RunRequest(language: .python, code: code)) { output in
+            for await chunk in output {
+                log.append(chunk)
+                if chunk.text.hasSuffix("partial") { partialSeen.withLock { $0 = .now } }
+            }
+        }
+        #expect(result.status == .completed)
+        let expected = (0..<20).map { "tick \($0) of 20\n" }.joined() + "partial end\n"
+        #expect(log.text(.stdout) == expected)
+        // 20 lines of 6 writes each, then "partial" and " end\n": 22 chunks, or one more if a
+        // busy machine paused the program mid-line for longer than the coalescing window.
+        #expect(log.chunks.count <= 23, "\(log.chunks.map(\.text))")
+        // The partial line went out well before the rest of it came, 0.5 s later.
+        let seen = try #require(partialSeen.withLock { $0 })
+        #expect(seen < started + result.duration - .milliseconds(250))
     }
 
     @Test func stdinReachesTheProgram() async throws {

@@ -320,6 +320,58 @@ import WardenEngine
         return (host, supervisor, tools, workspaces, registry)
     }
 
+    /// The answers a session writes itself (initialize, ping, tools/list) must be the SDK
+    /// server's own: each is compared with the SDK's answer to the same request sent in a
+    /// batch (which the SDK server handles), and the common messages start no SDK server.
+    @Test func theSessionsOwnAnswersAreTheSDKs() async throws {
+        let (host, _, tools, _, registry) = try Self.registry(identityBase: 314_000, idleTimeout: .seconds(60))
+        defer { host.cleanUp() }
+        let own = try await registry.create(principal: "", mode: .streamable, tools: tools)
+        let sdk = try await registry.create(principal: "", mode: .streamable, tools: tools)
+        let requests = [
+            #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
+            #"{"jsonrpc":"2.0","id":"two","method":"ping"}"#,
+            #"{"jsonrpc":"2.0","id":3,"method":"tools/list"}"#,
+            #"{"jsonrpc":"2.0","id":4,"method":"initialize","params":{"protocolVersion":"1999-01-01","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
+        ]
+        for (index, request) in requests.enumerated() {
+            let mine = try await Self.answer(own, to: request, batched: false)
+            let theirs = try await Self.answer(sdk, to: request, batched: true)
+            if index == 3 {
+                // Both refuse a second initialize.
+                #expect(mine["error"] != nil && theirs["error"] != nil, "\(mine) \(theirs)")
+            } else {
+                #expect(mine == theirs, "\(request)")
+            }
+        }
+        #expect(!own.hasSDKServer)
+        #expect(sdk.hasSDKServer)
+        await registry.closeAll()
+    }
+
+    /// The response to `request` on a stream of its own, as an object (a batch's one element).
+    private static func answer(_ session: MCPSession, to request: String, batched: Bool) async throws -> NSDictionary {
+        let text = batched ? "[\(request)]" : request
+        let data = Data(text.utf8)
+        let object = try JSONSerialization.jsonObject(with: data)
+        let messages = ((object as? [Any]) ?? [object]).compactMap { JSONRPCMessage($0) }
+        let keys = messages.compactMap { message -> (id: String, token: String?)? in
+            if case .request(let key) = message.kind { return (key, nil) }
+            return nil
+        }
+        let stream = await session.transport.openRequestStream(for: keys)
+        let connection = stream.attach()
+        await session.receive(JSONRPCBody(data: data, messages: messages, isBatch: batched), route: nil)
+        for await buffer in connection.buffers {
+            for line in String(buffer: buffer).split(separator: "\n") where line.hasPrefix("data: ") {
+                let parsed = try JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8))
+                if let single = parsed as? NSDictionary { return single }
+                if let array = parsed as? [NSDictionary], let first = array.first { return first }
+            }
+        }
+        throw CancellationError()
+    }
+
     @Test func idleSessionsExpireAndTheCapHolds() async throws {
         let (host, supervisor, tools, workspaces, registry) = try Self.registry(
             identityBase: 310_000,

@@ -289,12 +289,16 @@ def test_a_dropped_post_stream_resumes_with_last_event_id(server):
     call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
             "params": {"name": "run_code", "arguments": {"code": code}, "_meta": {"progressToken": "r"}}}
     last_id = None
+    seen = ""
     with httpx.Client(timeout=30) as client:
         with client.stream("POST", url, headers=headers, json=call) as stream:
             for line in stream.iter_lines():
                 if line.startswith("id: "):
                     last_id = line[4:]
-                if line.startswith("data: ") and "tick 0" in line:
+                if line.startswith("data: {"):
+                    message = json.loads(line[6:])
+                    seen += message.get("params", {}).get("message", "")
+                if "tick 0\n" in seen:
                     break  # the client drops the connection here; the run goes on
         assert last_id
         resumed = client.get(url, headers=dict(headers, **{"Last-Event-ID": last_id, "Accept": "text/event-stream"}))
@@ -458,3 +462,28 @@ def test_delete_returns_only_once_the_sessions_runs_are_gone(server):
             assert client.delete(server.url("/mcp"), headers={"Mcp-Session-Id": headers["Mcp-Session-Id"]}).status_code == 200
             # Its uid may go to the next session at once: nothing of this one may still run.
             assert not sandbox_processes()
+
+
+def test_a_batch_gets_all_its_responses(server):
+    """Protocol 2025-03-26 allows JSON-RPC batches: the SDK answers one with one batch of
+    responses, which must reach the POST's stream (and end it) whatever its requests."""
+    headers = dict(JSON, **{"Mcp-Session-Id": new_session(server), "MCP-Protocol-Version": "2025-03-26"})
+    batch = [
+        {"jsonrpc": "2.0", "id": 1, "method": "ping"},
+        {"jsonrpc": "2.0", "id": "two", "method": "tools/list"},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+         "params": {"name": "run_code", "arguments": {"code": "print(6 * 7)"}}},
+    ]
+    response = httpx.post(server.url("/mcp"), headers=headers, json=batch, timeout=30)
+    assert response.status_code == 200
+    answers = {}
+    for line in response.text.splitlines():
+        if line.startswith("data: ") and len(line) > 6:
+            message = json.loads(line[6:])
+            for item in message if isinstance(message, list) else [message]:
+                answers[item.get("id")] = item
+    assert set(answers) == {1, "two", 3}, answers
+    assert answers[1]["result"] == {}
+    assert {tool["name"] for tool in answers["two"]["result"]["tools"]} >= {"run_code", "read_file"}
+    assert answers[3]["result"]["structuredContent"]["stdout"] == "42\n"
