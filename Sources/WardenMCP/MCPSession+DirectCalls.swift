@@ -90,7 +90,7 @@ extension MCPSession {
                     let failure = error as? MCPError ?? MCPError.internalError("\(error)")
                     response = Self.text(try? JSONEncoder.sorted.encode(JSONRPCFailure(id: call.id, error: failure)))
                 }
-                _ = self.withDirectCalls { $0.removeValue(forKey: key) }
+                self.endDirectCall(key)
                 await self.transport.respond(response, to: key)
             }
             return true

@@ -31,7 +31,9 @@ extension MCPSession {
         await server.withMethodHandler(CallTool.self) { [weak self] params in
             guard let self else { throw MCPError.internalError("session closed") }
             let requestKey = Server.currentHandlerContext?.httpContext?.header("X-Warden-Request-Key")
-            return try await self.callTool(params, tools: tools, requestKey: requestKey, route: nil)
+            return try await self.cancelledOnClose {
+                try await self.callTool(params, tools: tools, requestKey: requestKey, route: nil)
+            }
         }
         try await server.start(transport: transport)
         return server
@@ -76,48 +78,30 @@ extension MCPSession {
         let before = files.snapshot(limit: files.entryLimit)
         let saver = OutputSaver(files: files, run: nextRun(), threshold: RunCodeTool.resultBytesPerStream)
         let token = params._meta?.progressToken
-        let signal = CancellationSignal()
-        track(signal)
-        defer { untrack(signal) }
-        let outcome: Result<RunResult, SandboxError> = await withTaskGroup(of: Result<RunResult, SandboxError>?.self) {
-            group in
-            group.addTask {
-                do {
-                    return .success(
-                        try await tool.supervisor.execute(request) { output in
-                            var sent = 0
-                            for await chunk in output {
-                                saver.add(chunk)
-                                for piece in RunCodeTool.pieces(chunk.bytes) {
-                                    sent += piece.count
-                                    await self.forward(
-                                        piece,
-                                        stream: chunk.stream,
-                                        total: sent,
-                                        token: token,
-                                        requestKey: requestKey,
-                                        route: route
-                                    )
-                                }
-                            }
+        // A cancelled task (notifications/cancelled, or the session closing) kills the run.
+        let outcome: Result<RunResult, SandboxError>
+        do {
+            outcome = .success(
+                try await tool.supervisor.execute(request) { output in
+                    var sent = 0
+                    for await chunk in output {
+                        saver.add(chunk)
+                        for piece in RunCodeTool.pieces(chunk.bytes) {
+                            sent += piece.count
+                            await self.forward(
+                                piece,
+                                stream: chunk.stream,
+                                total: sent,
+                                token: token,
+                                requestKey: requestKey,
+                                route: route
+                            )
                         }
-                    )
-                } catch let error as SandboxError {
-                    return .failure(error)
-                } catch {
-                    return .failure(SandboxError(.spawnFailed, "\(error)"))
+                    }
                 }
-            }
-            group.addTask {
-                await signal.wait()
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            if let first { return first }
-            // The session closed: the run was cancelled; wait for its result to be reaped.
-            let rest = await group.next()
-            return (rest ?? nil) ?? .failure(SandboxError(.shuttingDown, "session closed"))
+            )
+        } catch {
+            outcome = .failure(error)
         }
         // A call cancelled by notifications/cancelled gets no response at all.
         try Task.checkCancellation()

@@ -25,7 +25,9 @@ final class MCPSession: Sendable {
     private struct State {
         var lastActive = ContinuousClock.now
         var logLevel: LogLevel?
-        var calls: [ObjectIdentifier: CancellationSignal] = [:]
+        /// Calls the SDK server runs (batched ones), by number: how to cancel each.
+        var sdkCalls: [Int: @Sendable () -> Void] = [:]
+        var nextCall = 0
         var runs = 0
         /// Set by `start(tools:)`.
         var tools: Toolbox?
@@ -126,34 +128,47 @@ final class MCPSession: Sendable {
     }
 
     /// Calls still running (a closed session's are being killed and reaped).
-    var activeCalls: Int { state.withLock { $0.calls.count } }
+    var activeCalls: Int { state.withLock { $0.directCalls.count + $0.sdkCalls.count } }
 
-    /// Registers a running call so closing the session can stop it; on a closed session it
-    /// is stopped at once.
-    func track(_ signal: CancellationSignal) {
-        let closed = state.withLock { state in
-            state.calls[ObjectIdentifier(signal)] = signal
-            return state.closed
+    /// A direct call has returned (closed session or not); idle time counts from now.
+    func endDirectCall(_ key: String) {
+        state.withLock { state in
+            state.directCalls[key] = nil
+            state.lastActive = .now
         }
-        if closed { signal.fire() }
     }
 
-    func untrack(_ signal: CancellationSignal) {
-        state.withLock { state in
-            state.calls.removeValue(forKey: ObjectIdentifier(signal))
-            // Idle time counts from the end of the last call.
-            state.lastActive = .now
+    /// Runs `body` (a call the SDK server handles) in a task that closing the session cancels,
+    /// as it cancels direct calls: cancellation is what kills a run.
+    func cancelledOnClose<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let task = Task { try await body() }
+        let (number, closed) = state.withLock { state in
+            state.nextCall += 1
+            state.sdkCalls[state.nextCall] = { task.cancel() }
+            return (state.nextCall, state.closed)
+        }
+        if closed { task.cancel() }
+        defer {
+            state.withLock { state in
+                state.sdkCalls[number] = nil
+                state.lastActive = .now
+            }
+        }
+        return try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
         }
     }
 
     /// Ends the session: every running call is cancelled (its run killed), streams close.
     /// The calls stay tracked until they return, so ``activeCalls`` says when they are reaped.
     func close() async {
-        let (calls, direct) = state.withLock { state in
+        let (sdkCalls, direct) = state.withLock { state in
             state.closed = true
-            return (Array(state.calls.values), Array(state.directCalls.values))
+            return (Array(state.sdkCalls.values), Array(state.directCalls.values))
         }
-        for call in calls { call.fire() }
+        for cancel in sdkCalls { cancel() }
         for task in direct { task.cancel() }
         await transport.close()
         if let server = try? await state.withLock({ $0.sdk })?.value { await server.stop() }
