@@ -38,6 +38,8 @@ public actor Supervisor: Service {
     var standbys: [UInt32: Standby] = [:]
     /// Standbys being discarded (by run ID), awaited by ``retire(_:)`` and ``discardStandbys()``.
     var discarding: [RunID: Task<Void, Never>] = [:]
+    /// Standbys to build once a run ends or has gone on for ``standbyDelay`` (by run ID).
+    var scheduledStandbys: [RunID: ScheduledStandby] = [:]
 
     public init(host: SandboxHost, logger: Logger) {
         self.host = host
@@ -68,6 +70,7 @@ public actor Supervisor: Service {
             for id in machine.shutDown() { waiting.removeValue(forKey: id)?.resume(returning: nil) }
         }
         state = .stopped
+        cancelScheduledStandbys()
         for process in processes.values { process.kill(.shutdown) }
         for identity in Array(standbys.keys) { discardStandby(of: identity) }
     }
@@ -237,14 +240,21 @@ public actor Supervisor: Service {
         continuation.resume(returning: nil)
     }
 
-    private func register(_ id: RunID, _ process: SandboxProcess) {
+    private func register(
+        _ id: RunID,
+        _ process: SandboxProcess,
+        nextStandby: (identity: UInt32, workspace: RunRequest.WorkspaceSource)
+    ) {
         processes[id] = process
         if case .stopped = state { process.kill(.shutdown) }
+        scheduleStandby(nextStandby.identity, for: nextStandby.workspace, after: id)
     }
 
-    /// The run's result is out: it no longer counts as running nor needs killing at shutdown.
+    /// The run's result is out: it no longer counts as running nor needs killing at shutdown,
+    /// and the standby scheduled after it is built now.
     private func unregister(_ id: RunID) {
         processes[id] = nil
+        buildScheduledStandby(after: id)
     }
 
     /// The run's sandbox is gone: its lane and admission slot go to the next run.
@@ -331,9 +341,8 @@ public actor Supervisor: Service {
             logger.error("Cannot start a run", metadata: ["warden.run.id": "\(id)", "warden.error": "\(error)"])
             return (RunResult(unstarted: .sandboxError, duration: clock.now - start, message: error.description), nil)
         }
-        // The next run of this identity finds its sandbox ready.
-        Task { await self.prepareStandby(identity, for: request.workspace) }
-        await register(id, process)
+        // The next run of this identity finds its sandbox ready (see `scheduleStandby`).
+        await register(id, process, nextStandby: (identity, request.workspace))
         // The pump kills the run at its deadline.
         await withTaskCancellationHandler {
             await body(RunOutput(stream: process.output))

@@ -76,9 +76,19 @@ struct JSONRPCMessage: Sendable {
 
     /// A JSON-RPC error response body (`id` null when the request's id is unknown).
     static func errorBody(code: Int, message: String, id: Any? = nil) -> Data {
-        let object: [String: Any] = [
-            "jsonrpc": "2.0", "id": id ?? NSNull(), "error": ["code": code, "message": message],
-        ]
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        // By hand, as every answer on the hot paths is (see JSONText): JSONSerialization's
+        // sorted keys compare through ICU.
+        let idJSON: String
+        if let text = id as? String {
+            idJSON = JSONText.quoted(text)
+        } else if let number = integer(id as Any) {
+            idJSON = "\(number)"
+        } else {
+            idJSON = "null"
+        }
+        return Data(
+            (#"{"error":{"code":\#(code),"message":"# + JSONText.quoted(message) + #"},"id":"# + idJSON
+                + #","jsonrpc":"2.0"}"#).utf8
+        )
     }
 }

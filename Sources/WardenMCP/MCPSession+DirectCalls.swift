@@ -54,7 +54,7 @@ extension MCPSession {
         case "initialize":
             guard markInitialized() else {
                 return Self.text(
-                    try? JSONEncoder.sorted.encode(
+                    try? JSONEncoder.plain.encode(
                         JSONRPCFailure(id: id, error: MCPError.invalidRequest("Server is already initialized"))
                     )
                 )
@@ -67,7 +67,7 @@ extension MCPSession {
                 serverInfo: Self.info,
                 instructions: Self.instructions
             )
-            return Self.text(try? JSONEncoder.sorted.encode(JSONRPCResult(id: id, result: result)))
+            return Self.text(try? JSONEncoder.plain.encode(JSONRPCResult(id: id, result: result)))
         default:
             return nil
         }
@@ -83,12 +83,12 @@ extension MCPSession {
                     let result = try await self.callTool(call.params, tools: tools, requestKey: key, route: route)
                     response =
                         try ToolResultJSON.response(id: call.id, result: result)
-                        ?? Self.text(JSONEncoder.sorted.encode(JSONRPCResult(id: call.id, result: result)))
+                        ?? Self.text(JSONEncoder.plain.encode(JSONRPCResult(id: call.id, result: result)))
                 } catch is CancellationError {
                     response = nil  // cancelled by the client: no response at all
                 } catch {
                     let failure = error as? MCPError ?? MCPError.internalError("\(error)")
-                    response = Self.text(try? JSONEncoder.sorted.encode(JSONRPCFailure(id: call.id, error: failure)))
+                    response = Self.text(try? JSONEncoder.plain.encode(JSONRPCFailure(id: call.id, error: failure)))
                 }
                 self.endDirectCall(key)
                 await self.transport.respond(response, to: key)
@@ -99,7 +99,7 @@ extension MCPSession {
             let failure = MCPError.invalidRequest("request id \(call.id) is already in use by a call in flight")
             Task {
                 await self.transport.respond(
-                    Self.text(try? JSONEncoder.sorted.encode(JSONRPCFailure(id: call.id, error: failure))),
+                    Self.text(try? JSONEncoder.plain.encode(JSONRPCFailure(id: call.id, error: failure))),
                     to: key
                 )
             }

@@ -87,10 +87,11 @@ enum ToolResultJSON {
 }
 
 extension JSONEncoder {
-    /// What the hand-written JSON falls back to: the same sorted keys and unescaped slashes.
-    static var sorted: JSONEncoder {
+    /// What the hand-written JSON falls back to, for the SDK's types. Keys are not sorted:
+    /// `.sortedKeys` compares them through ICU, whose tables (3-4 MiB) then become resident.
+    static var plain: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
     }
 }

@@ -18,7 +18,7 @@ struct Toolbox: Sendable {
         self.artifacts = artifacts
         self.list = [runCode.tool] + files.tools
         self.listJSON =
-            (try? JSONEncoder.sorted.encode(ListTools.Result(tools: list))).flatMap {
+            (try? JSONEncoder.plain.encode(ListTools.Result(tools: list))).flatMap {
                 String(data: $0, encoding: .utf8)
             }
             ?? #"{"tools":[]}"#

@@ -19,7 +19,7 @@ import Testing
     private func expectSame(_ id: ID, _ result: CallTool.Result) throws {
         let written = try #require(ToolResultJSON.response(id: id, result: result))
         let encoded = try #require(
-            String(data: try JSONEncoder.sorted.encode(Response(id: id, result: result)), encoding: .utf8)
+            String(data: try JSONEncoder.plain.encode(Response(id: id, result: result)), encoding: .utf8)
         )
         #expect(try parsed(written) == parsed(encoded), "\(written)\n\(encoded)")
     }
