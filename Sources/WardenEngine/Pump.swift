@@ -126,6 +126,10 @@ final class Pump: @unchecked Sendable {
         pending.bytes += chunk
         // A whole line, a long piece, or the end of the stream goes now; a partial line waits.
         if fd < 0 || pending.bytes.count >= Self.holdLimit || pending.bytes.last == 0x0A || pending.bytes.last == 0x0D {
+            // What the other stream holds was written first: it goes first.
+            if let other = held.removeValue(forKey: stream == .stdout ? .stderr : .stdout) {
+                process.yield(OutputChunk(stream: stream == .stdout ? .stderr : .stdout, bytes: other.bytes))
+            }
             if !pending.bytes.isEmpty { process.yield(OutputChunk(stream: stream, bytes: pending.bytes)) }
         } else {
             held[stream] = pending

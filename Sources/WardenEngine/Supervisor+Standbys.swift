@@ -60,11 +60,21 @@ extension Supervisor {
         scheduledStandbys[id] = ScheduledStandby(identity: identity, workspace: workspace, timer: timer)
     }
 
-    /// Builds the standby scheduled after run `id`, unless it was built or cancelled already.
+    /// Builds the standby scheduled after run `id`, unless it was built or dropped already.
     func buildScheduledStandby(after id: RunID) {
         guard let scheduled = scheduledStandbys.removeValue(forKey: id) else { return }
         scheduled.timer.cancel()
         prepareStandby(scheduled.identity, for: scheduled.workspace)
+    }
+
+    /// Run `id` is over: its scheduled standby is built now, off the caller's path (the timer
+    /// wakes and builds it, so the run's result does not wait for a spawn), or dropped.
+    func endScheduledStandby(after id: RunID, building: Bool) {
+        if building {
+            scheduledStandbys[id]?.timer.cancel()
+        } else {
+            scheduledStandbys.removeValue(forKey: id)?.timer.cancel()
+        }
     }
 
     func cancelScheduledStandbys() {

@@ -103,7 +103,8 @@ public actor Supervisor: Service {
             return RunResult(unstarted: .cancelled, duration: clock.now - start, message: "cancelled while queued")
         }
         let (result, process) = await perform(request, interpreter: interpreter, admission: admission, body: body)
-        await unregister(admission.id)
+        // A cancelled run's session is going away: no standby for its next run.
+        await unregister(admission.id, buildingNextStandby: result.status != .cancelled)
         // The result may come before the sandbox is torn down (see Pump); its slot and cgroup
         // leaf stay taken until the launcher is reaped, so no other run shares the leaf and
         // no more sandboxes live at once than there are slots. Its directory goes then too.
@@ -251,10 +252,10 @@ public actor Supervisor: Service {
     }
 
     /// The run's result is out: it no longer counts as running nor needs killing at shutdown,
-    /// and the standby scheduled after it is built now.
-    private func unregister(_ id: RunID) {
+    /// and the standby scheduled after it is built now (or dropped).
+    private func unregister(_ id: RunID, buildingNextStandby: Bool) {
         processes[id] = nil
-        buildScheduledStandby(after: id)
+        endScheduledStandby(after: id, building: buildingNextStandby)
     }
 
     /// The run's sandbox is gone: its lane and admission slot go to the next run.

@@ -38,6 +38,15 @@ struct JSONRPCBody {
             messages.append(message)
         }
         guard !messages.isEmpty else { return refuse(.badRequest, -32600, "Invalid Request: empty batch") }
+        // The SDK answers a batch it cannot decode with one error it cannot address, so the
+        // batch's stream would never end: what it cannot decode is refused here.
+        if object is [Any], messages.contains(where: { !$0.paramsAreObject || $0.kind.isResponse }) {
+            return refuse(
+                .badRequest,
+                -32600,
+                "Invalid Request: a batch holds requests and notifications, with object params"
+            )
+        }
         return .success(JSONRPCBody(data: data, messages: messages, isBatch: object is [Any]))
     }
 

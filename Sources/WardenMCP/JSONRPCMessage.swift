@@ -8,6 +8,11 @@ struct JSONRPCMessage: Sendable {
         case request(id: String)
         case notification
         case response(id: String)
+
+        var isResponse: Bool {
+            if case .response = self { return true }
+            return false
+        }
     }
 
     var kind: Kind
@@ -24,6 +29,13 @@ struct JSONRPCMessage: Sendable {
     var id: ID?
     /// `params.protocolVersion` of an `initialize` request.
     var requestedVersion: String?
+    /// Whether an `initialize` request's params decode as the SDK decodes them: each of the
+    /// protocol version, capabilities and client info may be missing (the SDK fills in
+    /// defaults), but not of another type.
+    var initializeParamsValid = false
+    /// Whether `params` is an object or absent, as MCP's are (a batch the SDK cannot decode
+    /// would be answered with an error nobody can route).
+    var paramsAreObject = true
 
     /// The raw JSON text of an id or token, so `1` and `"1"` stay distinct.
     static func key(_ value: Any) -> String? {
@@ -46,13 +58,22 @@ struct JSONRPCMessage: Sendable {
         guard let message = object as? [String: Any], message["jsonrpc"] as? String == "2.0" else { return nil }
         method = message["method"] as? String
         let params = message["params"] as? [String: Any]
+        paramsAreObject = message["params"] == nil || params != nil
         if let method {
             guard !method.isEmpty else { return nil }
             if let id = message["id"] {
                 guard let key = Self.key(id) else { return nil }
                 kind = .request(id: key)
                 self.id = (id as? String).map { .string($0) } ?? Self.integer(id).map { .number($0) }
-                if method == "initialize" { requestedVersion = params?["protocolVersion"] as? String }
+                if method == "initialize" {
+                    let fields = params ?? [:]
+                    requestedVersion = fields["protocolVersion"] as? String
+                    let client = fields["clientInfo"] as? [String: Any]
+                    initializeParamsValid =
+                        (fields["protocolVersion"] == nil || requestedVersion != nil)
+                        && (fields["capabilities"] == nil || fields["capabilities"] is [String: Any])
+                        && (fields["clientInfo"] == nil || (client?["name"] is String && client?["version"] is String))
+                }
                 if let meta = params?["_meta"] as? [String: Any], let token = meta["progressToken"] {
                     progressToken = Self.key(token)
                 }

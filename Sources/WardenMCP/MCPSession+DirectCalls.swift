@@ -38,7 +38,8 @@ extension MCPSession {
                 break
             }
         }
-        // A closed session has no SDK server and no streams: the message goes nowhere.
+        // A closed session has no SDK server (and the routes open no stream on it): the
+        // message goes nowhere.
         guard await sdkServer() != nil else { return }
         await transport.deliver(body.data)
     }
@@ -52,6 +53,18 @@ extension MCPSession {
         case "tools/list":
             return head + #""result":"# + tools.listJSON + "}"
         case "initialize":
+            guard message.initializeParamsValid else {
+                return Self.text(
+                    try? JSONEncoder.plain.encode(
+                        JSONRPCFailure(
+                            id: id,
+                            error: MCPError.invalidParams(
+                                "protocolVersion, capabilities or clientInfo has the wrong type"
+                            )
+                        )
+                    )
+                )
+            }
             guard markInitialized() else {
                 return Self.text(
                     try? JSONEncoder.plain.encode(

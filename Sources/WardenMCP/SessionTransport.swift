@@ -131,19 +131,30 @@ actor SessionTransport: Transport, HTTPContextProviding {
     }
 
     /// A new stream for a POST that carries these requests (id key, progress token key).
-    func openRequestStream(for requests: [(id: String, token: String?)]) -> EventStream {
+    /// `.closed` once the session has closed (its streams would never finish), `.inUse` when
+    /// a request reuses the id of one still in flight (its stream would take the other's answer).
+    func openRequestStream(for requests: [(id: String, token: String?)]) -> RequestStream {
+        guard !closed else { return .closed }
+        if let taken = requests.first(where: { requestStreams[$0.id] != nil }) { return .inUse(taken.id) }
         let stream = makeStream()
         pending[stream.number] = Set(requests.map(\.id))
         for request in requests {
             requestStreams[request.id] = stream
             if let token = request.token { tokenStreams[token] = stream }
         }
-        return stream
+        return .opened(stream)
+    }
+
+    enum RequestStream {
+        case opened(EventStream)
+        case closed
+        case inUse(String)
     }
 
     /// The standalone GET stream (or, in legacy mode, the session's one stream); `nil` when one
-    /// is already open.
+    /// is already open or the session has closed.
     func openStandaloneStream() -> EventStream? {
+        guard !closed else { return nil }
         if let standalone, !standalone.isFinished { return nil }
         let stream = makeStream()
         standalone = stream

@@ -77,7 +77,17 @@ final class StreamableHTTPRoutes: Sendable {
             await session.receive(body, route: nil)
             return Response(status: .accepted, headers: [Self.sessionHeader: session.id])
         }
-        let stream = await session.transport.openRequestStream(for: requests)
+        let stream: EventStream
+        switch await session.transport.openRequestStream(for: requests) {
+        case .opened(let opened): stream = opened
+        case .closed: return Self.rpcError(.notFound, code: -32600, "Unknown or expired session")
+        case .inUse(let key):
+            return Self.rpcError(
+                .conflict,
+                code: -32600,
+                "Request id \(key.dropFirst(2)) is already in use by a request in flight"
+            )
+        }
         let events = stream.attach()
         stream.prime()
         await session.receive(body, route: NotificationRoute(stream: stream, event: nil))

@@ -90,6 +90,20 @@ import Testing
         #expect(seen < started + result.duration - .milliseconds(250))
     }
 
+    /// A partial line held for the rest of it still goes out before what the other stream
+    /// writes after it.
+    @Test func aHeldPartialLineKeepsItsPlaceBeforeTheOtherStream() async throws {
+        let log = ChunkLog()
+        let code =
+            "import os, time\nos.write(1, b'abc')\nos.write(2, b'err\\n')\ntime.sleep(0.05)\nos.write(1, b'def\\n')"
+        let result = try await supervisor.execute(RunRequest(language: .python, code: code)) { output in
+            for await chunk in output { log.append(chunk) }
+        }
+        #expect(result.status == .completed)
+        let chunks = log.chunks.map { "\($0.stream.rawValue):\($0.text)" }
+        #expect(chunks == ["stdout:abc", "stderr:err\n", "stdout:def\n"])
+    }
+
     @Test func stdinReachesTheProgram() async throws {
         let input = Array("abc\nxyz\n".utf8)
         let result = try await supervisor.execute(

@@ -224,6 +224,16 @@ import WardenEngine
                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":\""
                 + String(repeating: "a", count: 70_000) + "\"}}"
             #expect(try await Self.post(client, big).status == .contentTooLarge)
+            // A batch holding a response, or params that are not an object, is refused whole: the
+            // SDK could not decode it, and its error could not reach the batch's stream.
+            let session = try await Self.initialize(client)
+            for batch in [
+                #"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":9,"result":{}}]"#,
+                #"[{"jsonrpc":"2.0","id":1,"method":"ping","params":[1,2]}]"#,
+            ] {
+                let refused = try await Self.post(client, batch, session: session)
+                #expect(refused.status == .badRequest && Self.error(refused) == -32600, "\(batch)")
+            }
             var version = Self.jsonHeaders
             version[HTTPField.Name("MCP-Protocol-Version")!] = "2026-07-28"
             #expect(
@@ -333,13 +343,19 @@ import WardenEngine
             #"{"jsonrpc":"2.0","id":"two","method":"ping"}"#,
             #"{"jsonrpc":"2.0","id":3,"method":"tools/list"}"#,
             #"{"jsonrpc":"2.0","id":4,"method":"initialize","params":{"protocolVersion":"1999-01-01","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
+            #"{"jsonrpc":"2.0","id":5,"method":"initialize","params":{"protocolVersion":5}}"#,
         ]
         for (index, request) in requests.enumerated() {
             let mine = try await Self.answer(own, to: request, batched: false)
             let theirs = try await Self.answer(sdk, to: request, batched: true)
+            let codes = [mine, theirs].map { ($0["error"] as? NSDictionary)?["code"] as? Int }
             if index == 3 {
-                // Both refuse a second initialize.
-                #expect(mine["error"] != nil && theirs["error"] != nil, "\(mine) \(theirs)")
+                // Both refuse a second initialize alike.
+                #expect(codes[0] == -32600 && codes[1] == -32600, "\(mine) \(theirs)")
+            } else if index == 4 {
+                // Both refuse parameters of the wrong type; the SDK calls its decoding failure an
+                // internal error (-32603), the session what JSON-RPC says it is (-32602).
+                #expect(codes[0] == -32602 && codes[1] != nil, "\(mine) \(theirs)")
             } else {
                 #expect(mine == theirs, "\(request)")
             }
@@ -359,7 +375,9 @@ import WardenEngine
             if case .request(let key) = message.kind { return (key, nil) }
             return nil
         }
-        let stream = await session.transport.openRequestStream(for: keys)
+        guard case .opened(let stream) = await session.transport.openRequestStream(for: keys) else {
+            throw CancellationError()
+        }
         let connection = stream.attach()
         await session.receive(JSONRPCBody(data: data, messages: messages, isBatch: batched), route: nil)
         for await buffer in connection.buffers {

@@ -487,3 +487,22 @@ def test_a_batch_gets_all_its_responses(server):
     assert answers[1]["result"] == {}
     assert {tool["name"] for tool in answers["two"]["result"]["tools"]} >= {"run_code", "read_file"}
     assert answers[3]["result"]["structuredContent"]["stdout"] == "42\n"
+
+
+def test_an_id_still_in_flight_is_refused_and_the_first_call_still_answers(server):
+    """A second request with the id of a call in flight would take over its stream: it gets
+    409, and the first call's stream still ends with its own result."""
+    url = server.url("/mcp")
+    headers = dict(JSON, **{"Mcp-Session-Id": new_session(server)})
+    call = {"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+            "params": {"name": "run_code", "arguments": {"code": "import time\nprint('a', flush=True)\ntime.sleep(2)\nprint('b')"}}}
+    with httpx.Client(timeout=30) as client:
+        with client.stream("POST", url, headers=headers, json=call) as first:
+            lines = first.iter_lines()
+            next(line for line in lines if line.startswith("id: "))  # the call is in flight
+            again = client.post(url, headers=headers, json={"jsonrpc": "2.0", "id": 7, "method": "ping"})
+            assert again.status_code == 409, again.text
+            assert again.json()["error"]["code"] == -32600
+            results = [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
+    assert results[-1]["id"] == 7
+    assert results[-1]["result"]["structuredContent"]["stdout"] == "a\nb\n"
