@@ -124,16 +124,19 @@ final class Pump: @unchecked Sendable {
         guard !chunk.isEmpty || fd < 0 else { return }
         var pending = held.removeValue(forKey: stream) ?? (bytes: [], since: .now)
         pending.bytes += chunk
+        held[stream] = pending
         // A whole line, a long piece, or the end of the stream goes now; a partial line waits.
         if fd < 0 || pending.bytes.count >= Self.holdLimit || pending.bytes.last == 0x0A || pending.bytes.last == 0x0D {
             // What the other stream holds was written first: it goes first.
-            if let other = held.removeValue(forKey: stream == .stdout ? .stderr : .stdout) {
-                process.yield(OutputChunk(stream: stream == .stdout ? .stderr : .stdout, bytes: other.bytes))
-            }
-            if !pending.bytes.isEmpty { process.yield(OutputChunk(stream: stream, bytes: pending.bytes)) }
-        } else {
-            held[stream] = pending
+            release(stream == .stdout ? .stderr : .stdout)
+            release(stream)
         }
+    }
+
+    /// Yields what `stream` holds, if anything.
+    private func release(_ stream: OutputStream) {
+        guard let pending = held.removeValue(forKey: stream), !pending.bytes.isEmpty else { return }
+        process.yield(OutputChunk(stream: stream, bytes: pending.bytes))
     }
 
     /// Yields the partial lines held at least `age`; returns how long until the next is due.
@@ -143,8 +146,7 @@ final class Pump: @unchecked Sendable {
         for (stream, pending) in held {
             let waited = now - pending.since
             if waited >= age {
-                held[stream] = nil
-                process.yield(OutputChunk(stream: stream, bytes: pending.bytes))
+                release(stream)
             } else {
                 next = min(next ?? age, age - waited)
             }

@@ -13,9 +13,8 @@ final class Standby: Sendable {
     let workspacePath: String?
     /// Bound read-only at /run/warden; the run's script is written here when it arrives.
     let runDirectory: String
-    /// The cgroup leaves it sits in.
-    let cgroups: [String]
-    /// Their OOM kills as the launcher saw them at its start (no run has used them since).
+    /// Its cgroup leaves and their OOM kills as the launcher saw them at its start (no run
+    /// has used them since).
     let oomWatch: OOMWatch
     let process: SandboxProcess
     let created = ContinuousClock.now
@@ -25,7 +24,6 @@ final class Standby: Sendable {
         lane: Int,
         workspacePath: String?,
         runDirectory: String,
-        cgroups: [String],
         oomWatch: OOMWatch,
         process: SandboxProcess
     ) {
@@ -33,7 +31,6 @@ final class Standby: Sendable {
         self.lane = lane
         self.workspacePath = workspacePath
         self.runDirectory = runDirectory
-        self.cgroups = cgroups
         self.oomWatch = oomWatch
         self.process = process
     }

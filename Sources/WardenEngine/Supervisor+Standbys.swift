@@ -60,10 +60,10 @@ extension Supervisor {
         scheduledStandbys[id] = ScheduledStandby(identity: identity, workspace: workspace, timer: timer)
     }
 
-    /// Builds the standby scheduled after run `id`, unless it was built or dropped already.
+    /// Builds the standby scheduled after run `id` (its timer's last step), unless it was
+    /// dropped.
     func buildScheduledStandby(after id: RunID) {
         guard let scheduled = scheduledStandbys.removeValue(forKey: id) else { return }
-        scheduled.timer.cancel()
         prepareStandby(scheduled.identity, for: scheduled.workspace)
     }
 
@@ -161,7 +161,6 @@ extension Supervisor {
                 lane: lane,
                 workspacePath: path,
                 runDirectory: runDirectory,
-                cgroups: cgroups,
                 oomWatch: oomWatch,
                 process: process
             )

@@ -43,6 +43,12 @@ struct JSONRPCMessage: Sendable {
         return integer(value).map { "n:\($0)" }
     }
 
+    /// A parsed JSON-RPC id (a string or an integral number) as the SDK types it.
+    static func id(_ value: Any) -> ID? {
+        if let text = value as? String { return .string(text) }
+        return integer(value).map { .number($0) }
+    }
+
     /// A JSON number with an integral value (and not a boolean), as an `Int`.
     static func integer(_ value: Any) -> Int? {
         guard let number = value as? NSNumber else { return nil }
@@ -64,7 +70,7 @@ struct JSONRPCMessage: Sendable {
             if let id = message["id"] {
                 guard let key = Self.key(id) else { return nil }
                 kind = .request(id: key)
-                self.id = (id as? String).map { .string($0) } ?? Self.integer(id).map { .number($0) }
+                self.id = Self.id(id)
                 if method == "initialize" {
                     let fields = params ?? [:]
                     requestedVersion = fields["protocolVersion"] as? String
@@ -99,14 +105,7 @@ struct JSONRPCMessage: Sendable {
     static func errorBody(code: Int, message: String, id: Any? = nil) -> Data {
         // By hand, as every answer on the hot paths is (see JSONText): JSONSerialization's
         // sorted keys compare through ICU.
-        let idJSON: String
-        if let text = id as? String {
-            idJSON = JSONText.quoted(text)
-        } else if let number = integer(id as Any) {
-            idJSON = "\(number)"
-        } else {
-            idJSON = "null"
-        }
+        let idJSON = id.flatMap { Self.id($0) }.map(JSONText.id) ?? "null"
         return Data(
             (#"{"error":{"code":\#(code),"message":"# + JSONText.quoted(message) + #"},"id":"# + idJSON
                 + #","jsonrpc":"2.0"}"#).utf8

@@ -22,7 +22,7 @@ extension MCPSession {
                     startDirectCall(call, key: key, tools: tools, route: route)
                     return
                 }
-                if let id = message.id, let answer = answer(message.method, id: id, message: message, tools: tools) {
+                if let id = message.id, let answer = answer(to: message, id: id, tools: tools) {
                     await transport.respond(answer, to: key)
                     return
                 }
@@ -45,33 +45,21 @@ extension MCPSession {
     }
 
     /// The answer to a request the session handles itself, as JSON; `nil` for the others.
-    private func answer(_ method: String?, id: ID, message: JSONRPCMessage, tools: Toolbox) -> String? {
+    private func answer(to message: JSONRPCMessage, id: ID, tools: Toolbox) -> String? {
         let head = #"{"id":"# + JSONText.id(id) + #","jsonrpc":"2.0","#
-        switch method {
+        switch message.method {
         case "ping":
             return head + #""result":{}}"#
         case "tools/list":
             return head + #""result":"# + tools.listJSON + "}"
         case "initialize":
             guard message.initializeParamsValid else {
-                return Self.text(
-                    try? JSONEncoder.plain.encode(
-                        JSONRPCFailure(
-                            id: id,
-                            error: MCPError.invalidParams(
-                                "protocolVersion, capabilities or clientInfo has the wrong type"
-                            )
-                        )
-                    )
+                return Self.failure(
+                    id,
+                    .invalidParams("protocolVersion, capabilities or clientInfo has the wrong type")
                 )
             }
-            guard markInitialized() else {
-                return Self.text(
-                    try? JSONEncoder.plain.encode(
-                        JSONRPCFailure(id: id, error: MCPError.invalidRequest("Server is already initialized"))
-                    )
-                )
-            }
+            guard markInitialized() else { return Self.failure(id, .invalidRequest("Server is already initialized")) }
             // As the SDK negotiates: the client's version when supported, else the latest.
             let requested = message.requestedVersion ?? ""
             let result = Initialize.Result(
@@ -80,7 +68,7 @@ extension MCPSession {
                 serverInfo: Self.info,
                 instructions: Self.instructions
             )
-            return Self.text(try? JSONEncoder.plain.encode(JSONRPCResult(id: id, result: result)))
+            return try? Self.success(id, result)
         default:
             return nil
         }
@@ -94,14 +82,12 @@ extension MCPSession {
                 let response: String?
                 do {
                     let result = try await self.callTool(call.params, tools: tools, requestKey: key, route: route)
-                    response =
-                        try ToolResultJSON.response(id: call.id, result: result)
-                        ?? Self.text(JSONEncoder.plain.encode(JSONRPCResult(id: call.id, result: result)))
+                    response = try ToolResultJSON.response(id: call.id, result: result) ?? Self.success(call.id, result)
                 } catch is CancellationError {
                     response = nil  // cancelled by the client: no response at all
                 } catch {
                     let failure = error as? MCPError ?? MCPError.internalError("\(error)")
-                    response = Self.text(try? JSONEncoder.plain.encode(JSONRPCFailure(id: call.id, error: failure)))
+                    response = Self.failure(call.id, failure)
                 }
                 self.endDirectCall(key)
                 await self.transport.respond(response, to: key)
@@ -111,17 +97,21 @@ extension MCPSession {
         if started == false {
             let failure = MCPError.invalidRequest("request id \(call.id) is already in use by a call in flight")
             Task {
-                await self.transport.respond(
-                    Self.text(try? JSONEncoder.plain.encode(JSONRPCFailure(id: call.id, error: failure))),
-                    to: key
-                )
+                await self.transport.respond(Self.failure(call.id, failure), to: key)
             }
         }
         // On a closed session (started == nil) nothing runs and nothing is sent: its streams are gone.
     }
 
-    private static func text(_ data: Data?) -> String? {
-        data.flatMap { String(data: $0, encoding: .utf8) }
+    /// A response the SDK's types encode (the fallback of the hand-written ones).
+    private static func success(_ id: ID, _ result: some Encodable) throws -> String {
+        String(decoding: try JSONEncoder.plain.encode(JSONRPCResult(id: id, result: result)), as: UTF8.self)
+    }
+
+    private static func failure(_ id: ID, _ error: MCPError) -> String? {
+        (try? JSONEncoder.plain.encode(JSONRPCFailure(id: id, error: error))).map {
+            String(decoding: $0, as: UTF8.self)
+        }
     }
 }
 
@@ -132,13 +122,8 @@ struct ToolCallRequest: Sendable {
     let params: CallTool.Parameters
 
     init?(id: Any, params: [String: Any]) {
-        if let text = id as? String {
-            self.id = .string(text)
-        } else if let number = JSONRPCMessage.integer(id) {
-            self.id = .number(number)
-        } else {
-            return nil
-        }
+        guard let id = JSONRPCMessage.id(id) else { return nil }
+        self.id = id
         guard let name = params["name"] as? String else { return nil }
         var arguments: [String: Value]?
         if let raw = params["arguments"], !(raw is NSNull) {
