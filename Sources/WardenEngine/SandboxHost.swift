@@ -48,6 +48,7 @@ public struct SandboxHost: Sendable {
         try makeDirectory(configuration.runtimeDirectory, mode: 0o711)
         let owner = FileLock.acquire(configuration.runtimeDirectory + "/" + Self.ownerLock)
         try makeDirectory(configuration.runtimeDirectory + "/runs", mode: 0o711)
+        mountRunsFileSystem(configuration)
         let filterPath = configuration.runtimeDirectory + "/seccomp.bpf"
         guard writeWholeFile(filterPath, filters, mode: 0o600) else {
             throw SandboxError(.policy, "cannot write \(filterPath)", errno: errno)
@@ -81,6 +82,18 @@ public struct SandboxHost: Sendable {
     /// Removes default runtime directories (`/tmp/warden-<pid>-<n>`) whose process is gone: a
     /// server or test killed with SIGKILL never ran ``cleanUp()``, and its compiled policy and
     /// run files would otherwise stay for good. Only directories this user owns are touched.
+    /// Puts the run directories on a tmpfs of their own, sized for every run and standby at
+    /// once: creating a run's script there costs microseconds, where the runtime directory's
+    /// file system (ext4 here) took ~0.1 ms of each run's start. Without the privilege to
+    /// mount, they stay where they are.
+    private static func mountRunsFileSystem(_ configuration: SandboxConfiguration) {
+        let directories = 2 * configuration.maxConcurrentRuns + configuration.standbySandboxes
+        let bytes = max(16 << 20, directories * configuration.maxCodeBytes + (1 << 20))
+        let options = "size=\(bytes),nr_inodes=\(4 * directories + 1024),mode=0711"
+        let flags = UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        _ = mount("tmpfs", configuration.runtimeDirectory + "/runs", "tmpfs", flags, options)
+    }
+
     private static func sweepStaleRuntimeDirectories() {
         let prefix = SandboxConfiguration.defaultRuntimePrefix
         let slash = prefix.lastIndex(of: "/")!
@@ -99,6 +112,7 @@ public struct SandboxHost: Sendable {
             }
             var info = stat()
             guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else { continue }
+            umount2(path + "/runs", Int32(MNT_DETACH))
             removeTree(path)
         }
     }
@@ -107,6 +121,7 @@ public struct SandboxHost: Sendable {
     /// server's instance number.
     public func cleanUp() {
         instance.release()
+        umount2(configuration.runtimeDirectory + "/runs", Int32(MNT_DETACH))
         removeTree(configuration.runtimeDirectory)
         owner?.release()
     }

@@ -40,8 +40,8 @@ enum TestSandbox {
     }
 
     /// Host processes running as any uid of `host`'s identity range (there must be none between
-    /// runs), except the init of a standby sandbox: PID 1 of its namespace, still the launcher's
-    /// image and childless (it waits for a program; no code of a run ever ran in it).
+    /// runs), except the processes of a standby sandbox: its init and the process that waits
+    /// for a program, both still the launcher's image (no code of a run ever ran in them).
     ///
     /// A run's result may arrive while its namespaces are still being torn down (the program
     /// ended and its output closed): processes still there after 2 s are survivors.
@@ -67,17 +67,43 @@ enum TestSandbox {
             guard let pid = Int32(name), let status = readWholeFile("/proc/\(pid)/status") else { continue }
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) else { continue }
             let uids = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { UInt32($0) }
-            if uids.contains(where: { range.contains($0) }) && !isStandbyInit(pid, status: status) { found.append(pid) }
+            if uids.contains(where: { range.contains($0) }) && !isStandby(pid, status: status, host: host) {
+                found.append(pid)
+            }
         }
         return found
     }
 
-    private static func isStandbyInit(_ pid: Int32, status: String) -> Bool {
-        let lines = status.split(separator: "\n")
-        let name = lines.first { $0.hasPrefix("Name:") }?.split(separator: "\t").last
-        let innerPID = lines.first { $0.hasPrefix("NSpid:") }?.split(separator: "\t").last
-        let children = readWholeFile("/proc/\(pid)/task/\(pid)/children") ?? "?"
-        return name == "warden-launch" && innerPID == "1" && children.isEmpty
+    /// Whether `pid` is part of a ready standby: its init (the launcher binary as PID 1, with
+    /// no child but the waiting program process) or that process (the launcher binary as
+    /// PID 2, not yet exec'd, with no children). The binary is checked by `/proc/<pid>/exe`,
+    /// which sandboxed code cannot fake.
+    private static func isStandby(_ pid: Int32, status: String, host: SandboxHost) -> Bool {
+        let line = status.split(separator: "\n").first { $0.hasPrefix("NSpid:") }
+        let innerPID = line?.split(separator: "\t").last.map(String.init) ?? ""
+        guard isLauncher(pid, host: host), let children = childPIDs(of: pid) else { return false }
+        if innerPID == "1" {
+            return children.allSatisfy { child in
+                isLauncher(child, host: host) && childPIDs(of: child)?.isEmpty == true
+            }
+        }
+        return innerPID == "2" && children.isEmpty
+    }
+
+    private static func isLauncher(_ pid: Int32, host: SandboxHost) -> Bool {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/\(pid)/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return false }
+        let exe = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return exe == host.configuration.launcherPath
+            || realpath(host.configuration.launcherPath, nil).map { resolved in
+                defer { free(resolved) }
+                return String(cString: resolved) == exe
+            } == true
+    }
+
+    private static func childPIDs(of pid: Int32) -> [Int32]? {
+        readWholeFile("/proc/\(pid)/task/\(pid)/children").map { $0.split(separator: " ").compactMap { Int32($0) } }
     }
 
     static func openFileDescriptors() -> Int {

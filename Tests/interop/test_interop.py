@@ -11,6 +11,8 @@ from mcp.client.session import ClientSession
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 
+from conftest import WARDEN
+
 pytestmark = pytest.mark.anyio
 
 JSON = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
@@ -47,8 +49,28 @@ def new_session(server):
 
 def sandbox_processes():
     """Host processes running as a sandbox uid (200000 and up): there must be none between runs,
-    except the init of a standby sandbox (PID 1 of its namespace, still the launcher's image,
-    childless: it waits for a program, and no run's code ever ran in it)."""
+    except those of a standby sandbox: its init (PID 1 of its namespace) and the process that
+    waits for a program (PID 2), both still the launcher's image (checked by /proc/PID/exe,
+    which sandboxed code cannot fake), with no children but each other."""
+    launcher = os.path.realpath(os.path.join(os.path.dirname(WARDEN), "warden-launch"))
+
+    def is_launcher(pid):
+        try:
+            return os.readlink(f"/proc/{pid}/exe") == launcher
+        except OSError:
+            return False
+
+    def children(pid):
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return f.read().split()
+
+    def is_standby(pid, inner_pid):
+        if not is_launcher(pid):
+            return False
+        if inner_pid == "1":
+            return all(is_launcher(child) and not children(child) for child in children(pid))
+        return inner_pid == "2" and not children(pid)
+
     found = []
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -58,9 +80,7 @@ def sandbox_processes():
                 status = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
             if not any(200000 <= int(u) < 300000 for u in status["Uid"].split()):
                 continue
-            with open(f"/proc/{pid}/task/{pid}/children") as f:
-                childless = not f.read().strip()
-            if status["Name"] == "warden-launch" and status["NSpid"].split()[-1] == "1" and childless:
+            if is_standby(pid, status["NSpid"].split()[-1]):
                 continue
             found.append(pid)
         except (OSError, KeyError):

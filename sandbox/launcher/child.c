@@ -43,10 +43,13 @@ static void reset_signals(void) {
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* The program inherits every restriction from init; it only detaches from any terminal. */
+/* The program inherits every restriction from init; it only detaches from any terminal. A
+ * standby's program process is forked when the sandbox is built and waits here for its program,
+ * so a run pays for an exec but not for a fork (~0.15 ms here). */
 _Noreturn static void exec_program(wl_config *config) {
     reset_signals();
     if (setsid() < 0) wl_fail(config->status_fd, "setsid");
+    if (config->standby) wl_await_program(config);
     execve(config->argv[0], config->argv, config->envp);
     wl_fail(config->status_fd, "exec");
 }
@@ -102,7 +105,6 @@ _Noreturn void wl_child(wl_config *config, int sync_fd) {
      * cannot reach init through /proc/1 (exec makes the program itself dumpable again). */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) wl_fail(fd, "dumpable");
     wl_restrict(config);
-    if (config->standby) wl_await_program(config);
     pid_t program = fork();
     if (program < 0) wl_fail(fd, "fork");
     if (program == 0) exec_program(config);

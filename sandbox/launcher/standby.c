@@ -1,10 +1,11 @@
 /*
  * Standby mode (`--standby`): the server builds a sandbox before any request needs it, so the
- * namespaces, the root, the cgroups and every restriction cost a run nothing. Init, fully
- * restricted, then waits on its stdin for the program: a 4-byte little-endian length, then
- * that many bytes of NUL-terminated strings: the CPU limit in seconds, the program's argv, an
- * empty string, and its environment. Whatever follows on stdin is the program's own input.
- * EOF before a whole message means the server discarded the standby: init leaves quietly.
+ * namespaces, the root, the cgroups, every restriction and the program's fork cost a run
+ * nothing. Init, fully restricted, forks the program's process, which waits on its stdin for
+ * the program: a 4-byte little-endian length, then that many bytes of NUL-terminated strings:
+ * the CPU limit in seconds, the program's argv, an empty string, and its environment. Whatever
+ * follows on stdin is the program's own input. EOF before a whole message means the server
+ * discarded the standby: the process leaves quietly, and init with it.
  */
 #include "launcher.h"
 
