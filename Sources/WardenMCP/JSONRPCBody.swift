@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MCP
 
 /// A POSTed JSON-RPC body, read and checked the same way for both transports: size (413),
 /// JSON (400 with -32700), and every message a JSON-RPC 2.0 message (400 with -32600).
@@ -22,39 +23,42 @@ struct JSONRPCBody {
     /// keeps the memory of its deepest request for as long as the connection lives.
     @inline(never) static func parse(_ body: ByteBuffer) -> Result<JSONRPCBody, StreamableHTTPRoutes.Refusal> {
         let data = Data(body.readableBytesView)
-        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+        guard let value = data.withUnsafeBytes({ JSONParser.parse($0) }) else {
             return refuse(.badRequest, -32700, "Parse error: the body is not valid JSON")
         }
+        var items = [value]
+        var isBatch = false
+        if case .array(let batch) = value {
+            items = batch
+            isBatch = true
+        }
         var messages: [JSONRPCMessage] = []
-        for item in (object as? [Any]) ?? [object] {
+        for item in items {
             guard let message = JSONRPCMessage(item) else {
-                return refuse(
-                    .badRequest,
-                    -32600,
-                    "Invalid Request: not a JSON-RPC 2.0 message",
-                    id: (item as? [String: Any])?["id"]
-                )
+                var id: Value?
+                if case .object(let fields) = item { id = fields["id"] }
+                return refuse(.badRequest, -32600, "Invalid Request: not a JSON-RPC 2.0 message", id: id)
             }
             messages.append(message)
         }
         guard !messages.isEmpty else { return refuse(.badRequest, -32600, "Invalid Request: empty batch") }
         // The SDK answers a batch it cannot decode with one error it cannot address, so the
         // batch's stream would never end: what it cannot decode is refused here.
-        if object is [Any], messages.contains(where: { !$0.paramsAreObject || $0.kind.isResponse }) {
+        if isBatch, messages.contains(where: { !$0.paramsAreObject || $0.kind.isResponse }) {
             return refuse(
                 .badRequest,
                 -32600,
                 "Invalid Request: a batch holds requests and notifications, with object params"
             )
         }
-        return .success(JSONRPCBody(data: data, messages: messages, isBatch: object is [Any]))
+        return .success(JSONRPCBody(data: data, messages: messages, isBatch: isBatch))
     }
 
     private static func refuse(
         _ status: HTTPResponse.Status,
         _ code: Int,
         _ message: String,
-        id: Any? = nil
+        id: Value? = nil
     )
         -> Result<JSONRPCBody, StreamableHTTPRoutes.Refusal>
     {

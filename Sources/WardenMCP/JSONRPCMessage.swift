@@ -38,32 +38,29 @@ struct JSONRPCMessage: Sendable {
     var paramsAreObject = true
 
     /// The raw JSON text of an id or token, so `1` and `"1"` stay distinct.
-    static func key(_ value: Any) -> String? {
-        if let string = value as? String { return "s:" + string }
-        return integer(value).map { "n:\($0)" }
+    static func key(_ value: Value) -> String? {
+        switch value {
+        case .string(let text): "s:" + text
+        case .int(let number): "n:\(number)"
+        default: nil
+        }
     }
 
-    /// A parsed JSON-RPC id (a string or an integral number) as the SDK types it.
-    static func id(_ value: Any) -> ID? {
-        if let text = value as? String { return .string(text) }
-        return integer(value).map { .number($0) }
+    /// A parsed JSON-RPC id (a string or an integer) as the SDK types it.
+    static func id(_ value: Value) -> ID? {
+        switch value {
+        case .string(let text): .string(text)
+        case .int(let number): .number(number)
+        default: nil
+        }
     }
 
-    /// A JSON number with an integral value (and not a boolean), as an `Int`.
-    static func integer(_ value: Any) -> Int? {
-        guard let number = value as? NSNumber else { return nil }
-        // JSON true/false decode as NSNumber too; their type code is "c" (char).
-        guard String(cString: number.objCType) != "c" else { return nil }
-        let double = number.doubleValue
-        guard double.rounded() == double, abs(double) < 9e15 else { return nil }
-        return Int(double)
-    }
-
-    /// Classifies one decoded JSON object; `nil` when it is not a valid JSON-RPC 2.0 message.
-    init?(_ object: Any) {
-        guard let message = object as? [String: Any], message["jsonrpc"] as? String == "2.0" else { return nil }
-        method = message["method"] as? String
-        let params = message["params"] as? [String: Any]
+    /// Classifies one parsed JSON value; `nil` when it is not a valid JSON-RPC 2.0 message.
+    init?(_ value: Value) {
+        guard case .object(let message) = value, message["jsonrpc"] == .string("2.0") else { return nil }
+        if case .string(let method)? = message["method"] { self.method = method }
+        var params: [String: Value]?
+        if case .object(let fields)? = message["params"] { params = fields }
         paramsAreObject = message["params"] == nil || params != nil
         if let method {
             guard !method.isEmpty else { return nil }
@@ -73,14 +70,20 @@ struct JSONRPCMessage: Sendable {
                 self.id = Self.id(id)
                 if method == "initialize" {
                     let fields = params ?? [:]
-                    requestedVersion = fields["protocolVersion"] as? String
-                    let client = fields["clientInfo"] as? [String: Any]
+                    if case .string(let version)? = fields["protocolVersion"] { requestedVersion = version }
+                    var clientValid = fields["clientInfo"] == nil
+                    if case .object(let client)? = fields["clientInfo"],
+                        case .string? = client["name"], case .string? = client["version"]
+                    {
+                        clientValid = true
+                    }
+                    var capabilitiesValid = fields["capabilities"] == nil
+                    if case .object? = fields["capabilities"] { capabilitiesValid = true }
                     initializeParamsValid =
-                        (fields["protocolVersion"] == nil || requestedVersion != nil)
-                        && (fields["capabilities"] == nil || fields["capabilities"] is [String: Any])
-                        && (fields["clientInfo"] == nil || (client?["name"] is String && client?["version"] is String))
+                        (fields["protocolVersion"] == nil || requestedVersion != nil) && capabilitiesValid
+                        && clientValid
                 }
-                if let meta = params?["_meta"] as? [String: Any], let token = meta["progressToken"] {
+                if case .object(let meta)? = params?["_meta"], let token = meta["progressToken"] {
                     progressToken = Self.key(token)
                 }
                 if method == "tools/call", let params { toolCall = ToolCallRequest(id: id, params: params) }
@@ -102,7 +105,7 @@ struct JSONRPCMessage: Sendable {
     }
 
     /// A JSON-RPC error response body (`id` null when the request's id is unknown).
-    static func errorBody(code: Int, message: String, id: Any? = nil) -> Data {
+    static func errorBody(code: Int, message: String, id: Value? = nil) -> Data {
         // By hand, as every answer on the hot paths is (see JSONText): JSONSerialization's
         // sorted keys compare through ICU.
         let idJSON = id.flatMap { Self.id($0) }.map(JSONText.id) ?? "null"

@@ -115,65 +115,32 @@ extension MCPSession {
     }
 }
 
-/// A `tools/call` request in the SDK's parameter type, converted from `JSONSerialization`'s
-/// objects; `nil` when they do not have its shape (the SDK then answers with its error).
+/// A `tools/call` request in the SDK's parameter type, taken from the message the routes
+/// already parsed; `nil` when it does not have its shape (the SDK then answers with its error).
 struct ToolCallRequest: Sendable {
     let id: ID
     let params: CallTool.Parameters
 
-    init?(id: Any, params: [String: Any]) {
+    init?(id: Value, params: [String: Value]) {
         guard let id = JSONRPCMessage.id(id) else { return nil }
         self.id = id
-        guard let name = params["name"] as? String else { return nil }
+        guard case .string(let name)? = params["name"] else { return nil }
         var arguments: [String: Value]?
-        if let raw = params["arguments"], !(raw is NSNull) {
-            guard case .object(let object)? = Value(json: raw) else { return nil }
-            arguments = object
+        switch params["arguments"] {
+        case nil, .null?: break
+        case .object(let object)?: arguments = object
+        default: return nil
         }
         var meta: Metadata?
-        if let raw = params["_meta"], !(raw is NSNull) {
-            guard case .object(let fields)? = Value(json: raw) else { return nil }
+        switch params["_meta"] {
+        case nil, .null?: break
+        case .object(let fields)?:
             // Set after init: its token argument would overwrite (nil: remove) the fields' one.
             meta = Metadata()
             meta?.fields = fields
-        }
-        self.params = CallTool.Parameters(name: name, arguments: arguments, meta: meta)
-    }
-}
-
-extension Value {
-    /// A `JSONSerialization` object as a `Value`: integral numbers as `int`, as the SDK's own
-    /// decoding gives them; strings stay strings (the SDK would turn a `data:` URL into bytes).
-    init?(json: Any) {
-        switch json {
-        case is NSNull: self = .null
-        case let text as String: self = .string(text)
-        case let number as NSNumber:
-            if String(cString: number.objCType) == "c" {
-                self = .bool(number.boolValue)
-            } else if let value = JSONRPCMessage.integer(number) {
-                self = .int(value)
-            } else {
-                self = .double(number.doubleValue)
-            }
-        case let array as [Any]:
-            var values: [Value] = []
-            values.reserveCapacity(array.count)
-            for item in array {
-                guard let value = Value(json: item) else { return nil }
-                values.append(value)
-            }
-            self = .array(values)
-        case let object as [String: Any]:
-            var values: [String: Value] = [:]
-            values.reserveCapacity(object.count)
-            for (key, item) in object {
-                guard let value = Value(json: item) else { return nil }
-                values[key] = value
-            }
-            self = .object(values)
         default: return nil
         }
+        self.params = CallTool.Parameters(name: name, arguments: arguments, meta: meta)
     }
 }
 

@@ -50,8 +50,8 @@ actor SessionTransport: Transport, HTTPContextProviding {
             standalone?.send(text, event: "message")
             return
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data) else { return }
-        if let batch = object as? [Any] {
+        guard let object = data.withUnsafeBytes({ JSONParser.parse($0) }) else { return }
+        if case .array(let batch) = object {
             // The SDK answers a batch with one batch of responses: one event, on the stream of
             // the POST that carried the batch, which then finishes.
             let ids = batch.compactMap { item -> String? in

@@ -22,8 +22,8 @@ final class StreamableHTTPRoutes: Sendable {
 
     @inline(never) func post(_ request: Request) async throws -> Response {
         let accept = request.headers[.accept] ?? ""
-        guard accept.contains("application/json") || accept.contains("*/*"),
-            accept.contains("text/event-stream") || accept.contains("*/*")
+        guard MediaRanges.accept(accept, admits: "application/json"),
+            MediaRanges.accept(accept, admits: "text/event-stream")
         else {
             return Self.rpcError(
                 .notAcceptable,
@@ -31,7 +31,7 @@ final class StreamableHTTPRoutes: Sendable {
                 "Accept must list application/json and text/event-stream"
             )
         }
-        guard (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/json") else {
+        guard MediaRanges.contentType(request.headers[.contentType] ?? "", is: "application/json") else {
             return Self.rpcError(.unsupportedMediaType, code: -32600, "Content-Type must be application/json")
         }
         let body: JSONRPCBody
@@ -97,7 +97,7 @@ final class StreamableHTTPRoutes: Sendable {
     }
 
     @inline(never) func get(_ request: Request) async throws -> Response {
-        guard (request.headers[.accept] ?? "").contains("text/event-stream") else {
+        guard MediaRanges.accept(request.headers[.accept] ?? "", admits: "text/event-stream") else {
             return Self.rpcError(.notAcceptable, code: -32600, "Accept must list text/event-stream")
         }
         let session: MCPSession
@@ -184,7 +184,7 @@ final class StreamableHTTPRoutes: Sendable {
         }
     }
 
-    static func rpcError(_ status: HTTPResponse.Status, code: Int, _ message: String, id: Any? = nil) -> Response {
+    static func rpcError(_ status: HTTPResponse.Status, code: Int, _ message: String, id: Value? = nil) -> Response {
         Response(
             status: status,
             headers: [.contentType: "application/json"],

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import MCP
 import NIOCore
 import Testing
 import WardenEngine
@@ -369,8 +370,10 @@ import WardenEngine
     private static func answer(_ session: MCPSession, to request: String, batched: Bool) async throws -> NSDictionary {
         let text = batched ? "[\(request)]" : request
         let data = Data(text.utf8)
-        let object = try JSONSerialization.jsonObject(with: data)
-        let messages = ((object as? [Any]) ?? [object]).compactMap { JSONRPCMessage($0) }
+        let value = try #require(JSONParser.parse(data))
+        var items = [value]
+        if case MCP.Value.array(let batch) = value { items = batch }
+        let messages = items.compactMap { JSONRPCMessage($0) }
         let keys = messages.compactMap { message -> (id: String, token: String?)? in
             if case .request(let key) = message.kind { return (key, nil) }
             return nil
@@ -435,7 +438,7 @@ import WardenEngine
         let json =
             #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"run_code","arguments":{"code":"import time\ntime.sleep(30)"}}}"#
         let data = Data(json.utf8)
-        let message = try #require(JSONRPCMessage(try JSONSerialization.jsonObject(with: data)))
+        let message = try #require(JSONParser.parse(data).flatMap { JSONRPCMessage($0) })
         await session.receive(JSONRPCBody(data: data, messages: [message], isBatch: false), route: nil)
         try await Task.sleep(for: .milliseconds(500))
         #expect(await supervisor.runningCount == 0)

@@ -8,7 +8,7 @@ import Testing
 /// would read them: the same id, name, arguments (types included) and progress token.
 @Suite struct ToolCallRequestTests {
     private func message(_ json: String) throws -> JSONRPCMessage? {
-        JSONRPCMessage(try JSONSerialization.jsonObject(with: Data(json.utf8)))
+        JSONRPCMessage(try #require(JSONParser.parse(Array(json.utf8))))
     }
 
     @Test func convertsIdArgumentsAndProgressTokenAsTheSDKDecodesThem() throws {
@@ -45,6 +45,16 @@ import Testing
         #expect(call.id == .string("a-1"))
         #expect(call.params.arguments == nil)
         #expect(call.params._meta?.progressToken == .integer(42))
+    }
+
+    @Test func largeIntegerIdsAndTokensStayExact() throws {
+        let json = """
+            {"jsonrpc":"2.0","id":9007199254740993,"method":"tools/call",\
+            "params":{"name":"run_code","_meta":{"progressToken":9223372036854775807}}}
+            """
+        let parsed = try #require(try message(json))
+        #expect(parsed.id == .number(9_007_199_254_740_993))
+        #expect(parsed.progressToken == "n:9223372036854775807")
     }
 
     @Test func shapesTheSDKWouldRefuseAreLeftToIt() throws {
