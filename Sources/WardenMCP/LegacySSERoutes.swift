@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import WardenEngine
 
 /// `GET /sse` and `POST /messages?session_id=…`: the HTTP+SSE transport of protocol 2024-11-05.
@@ -16,7 +17,7 @@ final class LegacySSERoutes: Sendable {
         self.configuration = configuration
     }
 
-    @inline(never) func open(_ request: Request) async throws -> Response {
+    @inline(never) func open(_ request: Request, loop: any EventLoop) async throws -> Response {
         let session: MCPSession
         do {
             // In a task of its own: a connection's task keeps the memory its deepest call ever
@@ -39,7 +40,7 @@ final class LegacySSERoutes: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"],
-            body: StreamableHTTPRoutes.sseBody(body, of: stream) { await registry.remove(id) }
+            body: StreamableHTTPRoutes.sseBody(body, of: stream, on: loop) { await registry.remove(id) }
         )
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import MCP
+import NIOCore
 import WardenEngine
 
 /// `/mcp`: the Streamable HTTP transport (protocol 2025-03-26 and later).
@@ -20,7 +21,7 @@ final class StreamableHTTPRoutes: Sendable {
     static let versionHeader = HTTPField.Name("MCP-Protocol-Version")!
     static let lastEventHeader = HTTPField.Name("Last-Event-ID")!
 
-    @inline(never) func post(_ request: Request) async throws -> Response {
+    @inline(never) func post(_ request: Request, loop: any EventLoop) async throws -> Response {
         let accept = request.headers[.accept] ?? ""
         guard MediaRanges.accept(accept, admits: "application/json"),
             MediaRanges.accept(accept, admits: "text/event-stream")
@@ -93,10 +94,10 @@ final class StreamableHTTPRoutes: Sendable {
         await session.receive(body, route: NotificationRoute(stream: stream, event: nil))
         var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"]
         headers[Self.sessionHeader] = session.id
-        return Response(status: .ok, headers: headers, body: Self.sseBody(events, of: stream))
+        return Response(status: .ok, headers: headers, body: Self.sseBody(events, of: stream, on: loop))
     }
 
-    @inline(never) func get(_ request: Request) async throws -> Response {
+    @inline(never) func get(_ request: Request, loop: any EventLoop) async throws -> Response {
         guard MediaRanges.accept(request.headers[.accept] ?? "", admits: "text/event-stream") else {
             return Self.rpcError(.notAcceptable, code: -32600, "Accept must list text/event-stream")
         }
@@ -114,7 +115,7 @@ final class StreamableHTTPRoutes: Sendable {
             return Response(
                 status: .ok,
                 headers: headers,
-                body: Self.sseBody(stream.attach(after: sequence), of: stream)
+                body: Self.sseBody(stream.attach(after: sequence), of: stream, on: loop)
             )
         }
         guard let stream = await session.transport.openStandaloneStream() else {
@@ -126,7 +127,7 @@ final class StreamableHTTPRoutes: Sendable {
         return Response(
             status: .ok,
             headers: headers,
-            body: Self.sseBody(body, of: stream) { stream.finish(ifCurrent: body.number) }
+            body: Self.sseBody(body, of: stream, on: loop) { stream.finish(ifCurrent: body.number) }
         )
     }
 
@@ -166,21 +167,25 @@ final class StreamableHTTPRoutes: Sendable {
     static func sseBody(
         _ connection: EventStream.Connection,
         of stream: EventStream,
+        on loop: any EventLoop,
         onClose: (@Sendable () async -> Void)? = nil
     ) -> ResponseBody {
         ResponseBody { writer in
-            do {
-                for await buffer in connection.buffers {
-                    let count = buffer.readableBytes
-                    try await writer.write(buffer)
-                    stream.written(count, by: connection.number)
+            // On the connection's loop, each event is written in the job that receives it.
+            try await withTaskExecutorPreference(EventLoopTaskExecutor(loop)) {
+                do {
+                    for await buffer in connection.buffers {
+                        let count = buffer.readableBytes
+                        try await writer.write(buffer)
+                        stream.written(count, by: connection.number)
+                    }
+                    try await writer.finish(nil)
+                } catch {
+                    await onClose?()
+                    throw error
                 }
-                try await writer.finish(nil)
-            } catch {
                 await onClose?()
-                throw error
             }
-            await onClose?()
         }
     }
 

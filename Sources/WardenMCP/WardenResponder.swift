@@ -8,7 +8,7 @@ public import Hummingbird
 /// `@inline(never)` and held by reference for the same reason: inlined, their frames would all
 /// be this one's, and an async method keeps a copy of a struct `self` in its frame.
 public final class WardenResponder: HTTPResponder {
-    public typealias Context = BasicRequestContext
+    public typealias Context = WardenRequestContext
     let requestGuard: RequestGuard
     let streamable: StreamableHTTPRoutes
     let legacy: LegacySSERoutes
@@ -31,10 +31,10 @@ public final class WardenResponder: HTTPResponder {
         var path = request.uri.path
         if path.count > 1, path.hasSuffix("/") { path.removeLast() }
         switch (path, request.method) {
-        case ("/mcp", .post): return try await streamable.post(request)
-        case ("/mcp", .get): return try await streamable.get(request)
+        case ("/mcp", .post): return try await streamable.post(request, loop: context.eventLoop)
+        case ("/mcp", .get): return try await streamable.get(request, loop: context.eventLoop)
         case ("/mcp", .delete): return try await streamable.delete(request)
-        case ("/sse", .get): return try await legacy.open(request)
+        case ("/sse", .get): return try await legacy.open(request, loop: context.eventLoop)
         case ("/messages", .post): return try await legacy.post(request)
         case ("/healthz", .get): return try await health.report()
         default:

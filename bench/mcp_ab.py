@@ -1,0 +1,77 @@
+"""Before and after: two `warden` builds against each other, call by call, in one run.
+
+A change worth a fraction of a millisecond is lost in this VM's drift between two separate
+benchmark runs (the same interpreter start moves by 30% between phases of a day). This script
+runs both builds at once and alternates single `run_code` calls between them (which goes first
+alternates too), with a direct spawn of the same interpreter after each pair and 30 ms of quiet
+before every call (a run's next standby is built meanwhile). It reports, per build, the median
+first progress event and round trip and their median paired difference to the direct spawn,
+then the median of the paired differences between the builds: the change's own effect.
+
+Build the baseline in a separate clone (each build finds its own `warden-launch` beside it):
+    git clone -q . /tmp/before && git -C /tmp/before checkout -q <commit>
+    (cd /tmp/before && swift build -c release --static-swift-stdlib)
+    .venv/bin/python bench/mcp_ab.py --before /tmp/before/.build/release/warden --language sh
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mcp_bench import Server  # noqa: E402
+from raw_http import StreamableSession, spawn  # noqa: E402
+
+CODE = {"python": "print(1)", "sh": "echo 1"}
+
+
+def call(session, language):
+    """One run_code call with a progress token: seconds to the first progress event and to the result."""
+    seen = []
+    start = time.perf_counter()
+    session.call("run_code", {"code": CODE[language], "language": language}, token="t",
+                 on_message=lambda arrived, message: seen.append(arrived)
+                 if message.get("method") == "notifications/progress" and not seen else None)
+    return seen[0] - start, time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--before", required=True, help="the baseline build's warden binary")
+    parser.add_argument("--after", default=".build/release/warden")
+    parser.add_argument("--language", choices=sorted(CODE), default="sh")
+    parser.add_argument("--runs", type=int, default=400)
+    args = parser.parse_args()
+    servers = {"before": Server(args.before), "after": Server(args.after)}
+    try:
+        sessions = {name: StreamableSession(server.port) for name, server in servers.items()}
+        program = servers["after"].interpreters[args.language]["path"]
+        samples = {name: ([], []) for name in ["before", "after", "direct"]}
+        for i in range(args.runs + 10):
+            order = ["before", "after"] if i % 2 == 0 else ["after", "before"]
+            for name in order + ["direct"]:
+                time.sleep(0.03)
+                if name == "direct":
+                    first, total = spawn(program, ["-c", CODE[args.language]])
+                else:
+                    first, total = call(sessions[name], args.language)
+                if i >= 10:
+                    samples[name][0].append(first * 1000)
+                    samples[name][1].append(total * 1000)
+        for index, what in enumerate(["first progress", "round trip"]):
+            direct = samples["direct"][index]
+            for name in ["before", "after"]:
+                values = samples[name][index]
+                paired = statistics.median(a - b for a, b in zip(values, direct))
+                print(f"{args.language} {what}, {name}: median {statistics.median(values):.2f} ms, "
+                      f"{paired:+.2f} ms over the direct spawn (median of pairs)")
+            change = statistics.median(a - b for a, b in zip(samples["after"][index], samples["before"][index]))
+            print(f"{args.language} {what}, after - before (median of pairs): {change:+.2f} ms")
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
