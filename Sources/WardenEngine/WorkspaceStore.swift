@@ -56,9 +56,17 @@ public final class WorkspaceStore: Sendable {
         guard lock >= 0 else {
             throw SandboxError(.setupFailed, "cannot mark the workspace root \(root)", errno: errno)
         }
-        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
-            close(lock)
-            throw SandboxError(.setupFailed, "the workspace root \(root) is in use by another running server")
+        // The lock goes with the store that holds it, which can outlive its server's instance
+        // number by a moment (a host cleaned up while a task still holds its store, in one
+        // process): a holder is waited for, 2 s at most, before the root counts as taken.
+        var attempts = 0
+        while flock(lock, LOCK_EX | LOCK_NB) != 0 {
+            attempts += 1
+            guard errno == EWOULDBLOCK || errno == EINTR, attempts < 200 else {
+                close(lock)
+                throw SandboxError(.setupFailed, "the workspace root \(root) is in use by another running server")
+            }
+            usleep(10_000)
         }
         self.lock = lock
         removeAll()  // what a previous server with this root left behind
