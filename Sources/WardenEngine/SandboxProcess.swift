@@ -126,6 +126,17 @@ final class SandboxProcess: Sendable {
         return poll(&entry, 1, 0) != 0
     }
 
+    /// Whether something still reads the stdin pipe, before ``start``: a standby whose
+    /// sandbox died (its waiting process, the pipe's one reader, killed) while the launcher
+    /// is still tearing down would take a program and lose it.
+    var stdinHasReader: Bool {
+        pending.withLock { pipes in
+            guard let pipes, pipes.stdin >= 0 else { return false }
+            var entry = pollfd(fd: pipes.stdin, events: Int16(POLLOUT), revents: 0)
+            return poll(&entry, 1, 0) >= 0 && entry.revents & Int16(POLLERR) == 0
+        }
+    }
+
     /// Asks the launcher to kill the sandbox; the first reason given is the one reported.
     func kill(_ reason: KillReason) {
         state.withLock { state in

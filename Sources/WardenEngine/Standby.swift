@@ -35,13 +35,14 @@ final class Standby: Sendable {
         self.process = process
     }
 
-    /// Whether it can take a run in `workspace`: built for it, and still alive.
+    /// Whether it can take a run in `workspace`: built for it, and still alive (the launcher
+    /// and the process waiting for the program).
     func fits(_ workspace: RunRequest.WorkspaceSource) -> Bool {
         switch workspace {
         case .ephemeral: guard workspacePath == nil else { return false }
         case .session(let workspace): guard workspacePath == workspace.path, workspace.isOpen else { return false }
         }
-        return !process.hasExited
+        return !process.hasExited && process.stdinHasReader
     }
 
     /// Ends it unused; returns when nothing of it is left.

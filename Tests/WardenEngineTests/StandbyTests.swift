@@ -42,6 +42,10 @@ import Testing
         }
     }
 
+    private func isZombie(_ pid: Int32) -> Bool {
+        (readWholeFile("/proc/\(pid)/status") ?? "").split(separator: "\n").contains { $0.hasPrefix("State:\tZ") }
+    }
+
     @Test func theNextRunTakesAFreshStandbyWithItsOwnLimitsInputAndEnvironment() async throws {
         let first = try await supervisor.execute(
             RunRequest(language: .sh, code: "echo left > /tmp/mark; echo left > /workspace/mark; echo done")
@@ -122,9 +126,30 @@ import Testing
         defer { store.remove(workspace) }
         _ = try await supervisor.execute(RunRequest(language: .sh, code: "true", workspace: .session(workspace)))
         try await awaitStandbys(1)
-        for pid in processes(of: workspace.identity) { Glibc.kill(pid, SIGKILL) }
+        // Its launcher (outside the sandbox, as root) is stopped first, so it cannot exit
+        // before the next run claims the standby: the window in which a dead sandbox's
+        // launcher is still tearing down, held open. The sandbox is built when its init (PID
+        // 1) and the process waiting for the program (PID 2) are there.
+        func innerPID(_ pid: Int32) -> Substring? {
+            (readWholeFile("/proc/\(pid)/status") ?? "").split(separator: "\n")
+                .first { $0.hasPrefix("NSpid:") }?.split(separator: "\t").last
+        }
         var waited = 0
-        while !processes(of: workspace.identity).isEmpty && waited < 500 {
+        while Set(processes(of: workspace.identity).compactMap(innerPID)) != ["1", "2"] && waited < 500 {
+            try await Task.sleep(for: .milliseconds(20))
+            waited += 1
+        }
+        let launchers = processes(of: workspace.identity).filter { innerPID($0) == "1" }.compactMap { pid in
+            (readWholeFile("/proc/\(pid)/status") ?? "").split(separator: "\n")
+                .first { $0.hasPrefix("PPid:") }?.split(separator: "\t").last.flatMap { Int32($0) }
+        }
+        #expect(launchers.count == 1)
+        for launcher in launchers { Glibc.kill(launcher, SIGSTOP) }
+        defer { for launcher in launchers { Glibc.kill(launcher, SIGCONT) } }
+        for pid in processes(of: workspace.identity) { Glibc.kill(pid, SIGKILL) }
+        // Killed, they stay zombies of the stopped launcher: gone once their state says so.
+        waited = 0
+        while processes(of: workspace.identity).contains(where: { !isZombie($0) }) && waited < 500 {
             try await Task.sleep(for: .milliseconds(20))
             waited += 1
         }
@@ -133,6 +158,7 @@ import Testing
         )
         #expect(result.status == .completed)
         #expect(result.stdout.text == "still here\n")
+        for launcher in launchers { Glibc.kill(launcher, SIGCONT) }
         await supervisor.retire(workspace)
     }
 }
