@@ -94,6 +94,13 @@ public struct SandboxHost: Sendable {
         _ = mount("tmpfs", configuration.runtimeDirectory + "/runs", "tmpfs", flags, options)
     }
 
+    /// Detaches a runtime directory's run tmpfs (see ``mountRunsFileSystem(_:)``), then
+    /// removes the directory.
+    private static func removeRuntimeDirectory(_ path: String) {
+        umount2(path + "/runs", Int32(MNT_DETACH))
+        removeTree(path)
+    }
+
     private static func sweepStaleRuntimeDirectories() {
         let prefix = SandboxConfiguration.defaultRuntimePrefix
         let slash = prefix.lastIndex(of: "/")!
@@ -112,8 +119,7 @@ public struct SandboxHost: Sendable {
             }
             var info = stat()
             guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else { continue }
-            umount2(path + "/runs", Int32(MNT_DETACH))
-            removeTree(path)
+            removeRuntimeDirectory(path)
         }
     }
 
@@ -121,8 +127,7 @@ public struct SandboxHost: Sendable {
     /// server's instance number.
     public func cleanUp() {
         instance.release()
-        umount2(configuration.runtimeDirectory + "/runs", Int32(MNT_DETACH))
-        removeTree(configuration.runtimeDirectory)
+        Self.removeRuntimeDirectory(configuration.runtimeDirectory)
         owner?.release()
     }
 }

@@ -23,7 +23,7 @@ struct JSONRPCBody {
     /// keeps the memory of its deepest request for as long as the connection lives.
     @inline(never) static func parse(_ body: ByteBuffer) -> Result<JSONRPCBody, StreamableHTTPRoutes.Refusal> {
         let data = Data(body.readableBytesView)
-        guard let value = data.withUnsafeBytes({ JSONParser.parse($0) }) else {
+        guard let value = JSONParser.parse(data) else {
             return refuse(.badRequest, -32700, "Parse error: the body is not valid JSON")
         }
         var items = [value]

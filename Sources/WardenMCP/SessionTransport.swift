@@ -50,7 +50,7 @@ actor SessionTransport: Transport, HTTPContextProviding {
             standalone?.send(text, event: "message")
             return
         }
-        guard let object = data.withUnsafeBytes({ JSONParser.parse($0) }) else { return }
+        guard let object = JSONParser.parse(data) else { return }
         if case .array(let batch) = object {
             // The SDK answers a batch with one batch of responses: one event, on the stream of
             // the POST that carried the batch, which then finishes.

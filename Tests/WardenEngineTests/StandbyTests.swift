@@ -131,8 +131,7 @@ import Testing
         // launcher is still tearing down, held open. The sandbox is built when its init (PID
         // 1) and the process waiting for the program (PID 2) are there.
         func innerPID(_ pid: Int32) -> Substring? {
-            (readWholeFile("/proc/\(pid)/status") ?? "").split(separator: "\n")
-                .first { $0.hasPrefix("NSpid:") }?.split(separator: "\t").last
+            TestSandbox.statusField("NSpid", in: readWholeFile("/proc/\(pid)/status") ?? "")
         }
         var waited = 0
         while Set(processes(of: workspace.identity).compactMap(innerPID)) != ["1", "2"] && waited < 500 {
@@ -140,8 +139,7 @@ import Testing
             waited += 1
         }
         let launchers = processes(of: workspace.identity).filter { innerPID($0) == "1" }.compactMap { pid in
-            (readWholeFile("/proc/\(pid)/status") ?? "").split(separator: "\n")
-                .first { $0.hasPrefix("PPid:") }?.split(separator: "\t").last.flatMap { Int32($0) }
+            TestSandbox.statusField("PPid", in: readWholeFile("/proc/\(pid)/status") ?? "").flatMap { Int32($0) }
         }
         #expect(launchers.count == 1)
         for launcher in launchers { Glibc.kill(launcher, SIGSTOP) }

@@ -475,9 +475,11 @@ import Testing
         // Launchers of this process whose init has forked the program: each is past its setup.
         var checked = 0
         for launcher in Self.launchers() {
-            guard let initPID = Self.children(of: launcher).first, !Self.children(of: initPID).isEmpty else { continue }
+            guard let initPID = TestSandbox.childPIDs(of: launcher)?.first,
+                TestSandbox.childPIDs(of: initPID)?.isEmpty == false
+            else { continue }
             for fd in 0..<3 {
-                #expect(Self.link("/proc/\(launcher)/fd/\(fd)") == "/dev/null", "launcher \(launcher) fd \(fd)")
+                #expect(TestSandbox.link("/proc/\(launcher)/fd/\(fd)") == "/dev/null", "launcher \(launcher) fd \(fd)")
             }
             checked += 1
         }
@@ -500,17 +502,6 @@ import Testing
             if lines.contains("Name:\twarden-launch"), lines.contains("PPid:\t\(getpid())") { found.append(pid) }
         }
         return found
-    }
-
-    /// The children of a single-threaded process.
-    private static func children(of pid: Int32) -> [Int32] {
-        (readWholeFile("/proc/\(pid)/task/\(pid)/children") ?? "").split(separator: " ").compactMap { Int32($0) }
-    }
-
-    private static func link(_ path: String) -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        return count < 0 ? "" : String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     @Test func theLauncherGetsNoCallerEnvironment() async throws {

@@ -79,8 +79,7 @@ enum TestSandbox {
     /// PID 2, not yet exec'd, with no children). The binary is checked by `/proc/<pid>/exe`,
     /// which sandboxed code cannot fake.
     private static func isStandby(_ pid: Int32, status: String, host: SandboxHost) -> Bool {
-        let line = status.split(separator: "\n").first { $0.hasPrefix("NSpid:") }
-        let innerPID = line?.split(separator: "\t").last.map(String.init) ?? ""
+        let innerPID = statusField("NSpid", in: status)
         guard isLauncher(pid, host: host), let children = childPIDs(of: pid) else { return false }
         if innerPID == "1" {
             return children.allSatisfy { child in
@@ -91,10 +90,8 @@ enum TestSandbox {
     }
 
     private static func isLauncher(_ pid: Int32, host: SandboxHost) -> Bool {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/\(pid)/exe", &buffer, buffer.count - 1)
-        guard count > 0 else { return false }
-        let exe = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let exe = link("/proc/\(pid)/exe")
+        guard !exe.isEmpty else { return false }
         return exe == host.configuration.launcherPath
             || realpath(host.configuration.launcherPath, nil).map { resolved in
                 defer { free(resolved) }
@@ -102,8 +99,22 @@ enum TestSandbox {
             } == true
     }
 
-    private static func childPIDs(of pid: Int32) -> [Int32]? {
+    /// The children of a single-threaded process; `nil` when it is gone.
+    static func childPIDs(of pid: Int32) -> [Int32]? {
         readWholeFile("/proc/\(pid)/task/\(pid)/children").map { $0.split(separator: " ").compactMap { Int32($0) } }
+    }
+
+    /// The last value of a `/proc/<pid>/status` field (`NSpid`'s is the PID in the innermost
+    /// namespace).
+    static func statusField(_ name: String, in status: String) -> Substring? {
+        status.split(separator: "\n").first { $0.hasPrefix(name + ":") }?.split(separator: "\t").last
+    }
+
+    /// Where a symlink points (`/proc/<pid>/exe`, an fd); empty when it cannot be read.
+    static func link(_ path: String) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        return count < 0 ? "" : String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func openFileDescriptors() -> Int {
