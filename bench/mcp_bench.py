@@ -2,8 +2,10 @@
 
 Measures, in one run on this machine:
   - a run_code round trip of print(1) over Streamable HTTP and over HTTP+SSE (p50, p99);
-  - the time from the child writing its first line to the client receiving that progress
-    event (compared with reading the first line of a directly spawned child);
+  - the first progress event, timed two ways: from sending the call (against a direct
+    spawn's first line, so the run's start is in it), and from the child writing that line
+    (the child prints its own clock) to the client receiving it (against the same line read
+    from a direct child's pipe), which is delivery alone;
   - the same two for `sh` (`echo 1`), whose start-up (~1 ms) hides less of the server's cost;
   - calls per second with 16 concurrent sessions (compared with 16 concurrent direct spawns);
   - the server's memory: base, per idle session (1,000 open), per open SSE stream (200 open);
@@ -30,7 +32,7 @@ import time
 import httpx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from raw_http import LegacySession, StreamableSession, spawn  # noqa: E402
+from raw_http import LegacySession, StreamableSession, first_output, spawn  # noqa: E402
 
 JSON = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
@@ -133,8 +135,31 @@ def run_code_rows(rows, server, language, code, runs):
             firsts.append(seen[0] - start)
     rows.baseline(f"first output read from a direct spawn ({language}, baseline)", direct_first)
     rows.measured(f"first progress event over Streamable HTTP ({language})", firsts, direct_first)
+    if language == "python":
+        delivery_rows(rows, streamable, program, runs)
     streamable.close()
     legacy.close()
+
+
+def delivery_rows(rows, streamable, program, runs):
+    """From the child writing its first line to the client receiving it: the child prints its
+    own `time.perf_counter()` (CLOCK_MONOTONIC, shared by every process here: Warden gives the
+    sandbox no time namespace) and the reader subtracts it from the moment the line arrived;
+    the baseline is the same line read from a direct child's pipe."""
+    stamped = "import time\nprint(time.perf_counter())\ntime.sleep(0.05)"
+    direct, delivered = [], []
+    for i in range(runs + 10):
+        arrived, data = first_output(program, ["-c", stamped])
+        seen = []
+        streamable.call("run_code", {"code": stamped, "language": "python"}, token=f"d{i}",
+                        on_message=lambda arrived, message: seen.append((arrived, message["params"]["message"]))
+                        if message.get("method") == "notifications/progress" and not seen else None)
+        if i >= 10:
+            direct.append(arrived - float(data.split()[0]))
+            delivered.append(seen[0][0] - float(seen[0][1].split()[0]))
+    rows.baseline("first line, written to read, from a direct child's pipe (python, baseline)", direct)
+    rows.measured("first line, written to received as a progress event over Streamable HTTP (python)",
+                  delivered, direct)
 
 
 def workspace_rows(rows, server, runs):

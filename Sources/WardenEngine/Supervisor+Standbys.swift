@@ -38,10 +38,12 @@ extension Supervisor {
     }
 
     /// How long a run goes on before the next standby of its identity is built; sooner if the
-    /// run ends. Building one (~4 ms of kernel work) beside a run's first milliseconds delayed
-    /// that run's first output by 0.7 ms on 2 cores (measured with `echo`); a run of an
-    /// interpreter, which takes tens of milliseconds to start, still finds it ready at its end.
-    static let standbyDelay: Duration = .milliseconds(10)
+    /// run ends. Building one (~4 ms of kernel work) beside a run's start-up slows that run:
+    /// beside `echo` it delayed the first output by 0.7 ms, and beside Python's ~40 ms start
+    /// (built at 10 ms) by 0.6–2.0 ms, on 2 cores. Past any interpreter's start-up, a long run
+    /// still finds its next standby ready at its end; a short one has it built as it ends, so
+    /// a call that follows at once waits for at most the rest of that build.
+    static let standbyDelay: Duration = .milliseconds(100)
 
     /// A standby to build for the next run of an identity, once the run `after` is over.
     struct ScheduledStandby {
