@@ -16,7 +16,7 @@ Measures, in one run on this machine:
 Latency rows use a blocking raw-socket client (bench/raw_http.py) and time the direct baseline
 the same way (posix_spawn, pipe reads), each server sample right after its baseline sample;
 "paired" is the median of those per-pair differences, which drifts less on a busy VM than the
-difference of two medians. The concurrent and memory rows use httpx and asyncio.
+difference of two medians. Every latency sample starts after 30 ms of quiet (see `quiet`). The concurrent and memory rows use httpx and asyncio.
 
 Usage: .venv/bin/python bench/mcp_bench.py [--runs 200] [--warden .build/release/warden]
 """
@@ -94,6 +94,13 @@ class Rows:
         self.rows.append((name, statistics.median(ms), pct(ms, 0.99), f"{added:+.2f} ms", f"{paired:+.2f} ms"))
 
 
+def quiet():
+    """30 ms with nothing sent before each latency sample, direct or not: a call then meets an
+    idle server, as an agent's calls do, not the ~4 ms of kernel work that builds the previous
+    run's next standby (that load is the 16-session row's)."""
+    time.sleep(0.03)
+
+
 def timed(action):
     start = time.perf_counter()
     result = action()
@@ -108,9 +115,12 @@ def run_code_rows(rows, server, language, code, runs):
     arguments = {"code": code, "language": language}
     direct, over_streamable, over_sse = [], [], []
     for i in range(runs + 10):
+        quiet()
         d = spawn(program, ["-c", code])[1]
+        quiet()
         s, response = timed(lambda: streamable.call("run_code", arguments))
         assert response["result"]["structuredContent"]["stdout"] == "1\n", response
+        quiet()
         l, response = timed(lambda: legacy.request("tools/call", {"name": "run_code", "arguments": arguments}))
         assert response["result"]["structuredContent"]["stdout"] == "1\n", response
         if i >= 10:
@@ -124,8 +134,10 @@ def run_code_rows(rows, server, language, code, runs):
     waiting = "import time\nprint(1)\ntime.sleep(0.05)" if language == "python" else "echo 1; sleep 0.05"
     direct_first, firsts = [], []
     for i in range(runs + 10):
+        quiet()
         d = spawn(program, ["-c", waiting])[0]
         seen = []
+        quiet()
         start = time.perf_counter()
         streamable.call("run_code", {"code": waiting, "language": language}, token=f"t{i}",
                         on_message=lambda arrived, message: seen.append(arrived)
@@ -149,8 +161,10 @@ def delivery_rows(rows, streamable, program, runs):
     stamped = "import time\nprint(time.perf_counter())\ntime.sleep(0.05)"
     direct, delivered = [], []
     for i in range(runs + 10):
+        quiet()
         arrived, data = first_output(program, ["-c", stamped])
         seen = []
+        quiet()
         streamable.call("run_code", {"code": stamped, "language": "python"}, token=f"d{i}",
                         on_message=lambda arrived, message: seen.append((arrived, message["params"]["message"]))
                         if message.get("method") == "notifications/progress" and not seen else None)
@@ -171,16 +185,21 @@ def workspace_rows(rows, server, runs):
         tool("write_file", path=f"list/{i}.txt", content="y")
     samples = {"ping": [], "open": [], "write": [], "read": [], "list": []}
     for i in range(runs):
+        quiet()
         samples["ping"].append(timed(lambda: session.request("ping"))[0])
+        quiet()
         elapsed, opened = timed(lambda: StreamableSession(server.port))
         samples["open"].append(elapsed)
         opened.close()
+        quiet()
         elapsed, result = timed(lambda: tool("write_file", path="data/b.txt", content="z" * 1024))
         assert not result.get("isError"), result
         samples["write"].append(elapsed)
+        quiet()
         elapsed, result = timed(lambda: tool("read_file", path="data/a.txt"))
         assert result["content"][0]["text"] == "x" * 1024, result
         samples["read"].append(elapsed)
+        quiet()
         elapsed, result = timed(lambda: tool("list_files", path="list"))
         assert len(result["structuredContent"]["entries"]) == 100, result
         samples["list"].append(elapsed)
@@ -196,7 +215,9 @@ def workspace_rows(rows, server, runs):
     full.call("run_code", {"code": "import os\nfor i in range(1000): open(f'f{i}', 'w').write('x')"})
     e, f = [], []
     for i in range(runs):
+        quiet()
         e.append(timed(lambda: empty.call("run_code", {"code": "print(1)"}))[0])
+        quiet()
         f.append(timed(lambda: full.call("run_code", {"code": "print(1)"}))[0])
     rows.baseline("`run_code` `print(1)` in an empty workspace (baseline)", e)
     rows.measured("`run_code` `print(1)` in a workspace of 1,000 files", f, e)

@@ -11,6 +11,7 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/vfs.h>
@@ -66,6 +67,8 @@ int CWardenShims_landlock_abi(void) {
 int CWardenShims_no_new_privs(void) { return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0); }
 
 int CWardenShims_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+
+int CWardenShims_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 
 int CWardenShims_is_cgroup2(const char *path) {
     struct statfs info;

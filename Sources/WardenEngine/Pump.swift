@@ -26,6 +26,8 @@ final class Pump: @unchecked Sendable {
     static let holdLimit = 16 << 10
 
     private let oomWatch: OOMWatch?
+    /// Runs the output reader's jobs on this thread, between polls.
+    private let executor: PumpExecutor?
 
     /// - Parameter stdinWritten: how much of `stdin` was already written to the pipe.
     init(
@@ -35,10 +37,12 @@ final class Pump: @unchecked Sendable {
         stdinWritten: Int,
         captureLimit: Int,
         hardLimit: Int,
-        oomWatch: OOMWatch?
+        oomWatch: OOMWatch?,
+        executor: PumpExecutor?
     ) {
         self.process = process
         self.oomWatch = oomWatch
+        self.executor = executor
         self.pipes = pipes
         self.stdinData = stdin
         self.stdinOffset = stdinWritten
@@ -48,6 +52,7 @@ final class Pump: @unchecked Sendable {
     }
 
     func run() {
+        executor?.adopt()
         if stdinOffset >= stdinData.count { closeFD(&pipes.stdin) }
         var published = false
         while pipes.stdout >= 0 || pipes.stderr >= 0 || pipes.status >= 0 {
@@ -62,12 +67,18 @@ final class Pump: @unchecked Sendable {
                     published = true
                 }
             }
+            let waits = [process.enforceDeadlines(), releaseHeld(olderThan: Self.coalescing)].compactMap { $0 }
+            // Before sleeping: the reader takes what was just yielded (a partial line released
+            // above, the end of the output published above), and runs jobs sent from elsewhere.
+            executor?.runJobs()
             var fds: [pollfd] = []
             for fd in [pipes.stdout, pipes.stderr, pipes.status] where fd >= 0 {
                 fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
             }
             if pipes.stdin >= 0 { fds.append(pollfd(fd: pipes.stdin, events: Int16(POLLOUT), revents: 0)) }
-            let waits = [process.enforceDeadlines(), releaseHeld(olderThan: Self.coalescing)].compactMap { $0 }
+            if let wake = executor?.wakeFD, wake >= 0 {
+                fds.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0))
+            }
             // In whole milliseconds, rounded up: the poll wakes at the deadline, not just before it.
             let timeout =
                 waits.min().map {
@@ -100,6 +111,7 @@ final class Pump: @unchecked Sendable {
             let report = LaunchReport(parsing: String(decoding: statusText, as: UTF8.self))
             process.finish(report: report, stdout: stdout, stderr: stderr)
         }
+        executor?.close()
     }
 
     private func drain(_ fd: inout Int32, into stream: OutputStream) {

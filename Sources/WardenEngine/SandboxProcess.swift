@@ -37,6 +37,8 @@ final class SandboxProcess: Sendable {
     private let state = Mutex(State())
     /// The parent ends of the pipes until ``start(stdin:captureLimit:hardLimit:)`` hands them to the pump.
     private let pending: Mutex<Pipes?>
+    /// The pump thread's executor for the task that reads ``output``, from ``start``.
+    private let executor = Mutex<PumpExecutor?>(nil)
 
     /// A launcher that ignores SIGTERM this long is sent SIGKILL (its PDEATHSIG takes the rest).
     static let killGrace: Duration = .seconds(2)
@@ -100,6 +102,8 @@ final class SandboxProcess: Sendable {
             if count <= 0 { break }  // EAGAIN (the pump writes the rest) or EPIPE (the pump sees it too)
             written += count
         }
+        let executor = PumpExecutor()
+        self.executor.withLock { $0 = executor }
         let pump = Pump(
             process: self,
             pipes: pipes,
@@ -107,10 +111,15 @@ final class SandboxProcess: Sendable {
             stdinWritten: written,
             captureLimit: captureLimit,
             hardLimit: hardLimit,
-            oomWatch: oomWatch
+            oomWatch: oomWatch,
+            executor: executor
         )
         Thread.detach { pump.run() }
     }
+
+    /// The executor on which a reader of ``output`` gets each chunk in the pump's own thread
+    /// (see ``PumpExecutor``); `nil` before ``start`` or without an eventfd.
+    var outputExecutor: PumpExecutor? { executor.withLock { $0 } }
 
     /// Ends a launcher that was never given a program (an unused standby): init reads EOF, or
     /// the kill arrives first, and the pump reaps the launcher.

@@ -88,6 +88,8 @@ public actor Supervisor: Service {
     /// - Parameters:
     ///   - request: what to run.
     ///   - body: receives the live output; it may return early (output is still captured).
+    ///     It runs on the run's pipe thread (see ``PumpExecutor``), between that thread's
+    ///     reads and its checks of the deadline: it may await, but must not block.
     /// - Returns: the result; a non-zero exit, a timeout or a kill is a status, not an error.
     /// - Throws: ``SandboxError`` when the request is invalid, the supervisor is busy or
     ///   stopping, or the host lacks a required isolation layer.
@@ -345,7 +347,10 @@ public actor Supervisor: Service {
         await register(id, process, nextStandby: (identity, request.workspace))
         // The pump kills the run at its deadline.
         await withTaskCancellationHandler {
-            await body(RunOutput(stream: process.output))
+            // The body reads each chunk on the pump's thread, right after the read.
+            await withTaskExecutorPreference(process.outputExecutor) {
+                await body(RunOutput(stream: process.output))
+            }
             process.stopStreaming()
             _ = await process.outcome()
         } onCancel: {

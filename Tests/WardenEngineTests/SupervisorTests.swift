@@ -104,6 +104,29 @@ import Testing
         #expect(chunks == ["stdout:abc", "stderr:err\n", "stdout:def\n"])
     }
 
+    /// The body runs on the pump's thread (see PumpExecutor). One that awaits elsewhere
+    /// between chunks (so its jobs come back from other threads and must wake the pump) and
+    /// after the output has ended (when the pump may be gone) still gets every chunk and ends.
+    @Test func aBodyThatAwaitsElsewhereGetsEveryChunkAndFinishes() async throws {
+        let log = ChunkLog()
+        let supervisor = self.supervisor
+        let finished = Mutex(false)
+        let code = "import time\nfor i in range(5):\n    print(i)\n    time.sleep(0.02)"
+        let result = try await supervisor.execute(RunRequest(language: .python, code: code)) { output in
+            for await chunk in output {
+                _ = await supervisor.runningCount
+                try? await Task.sleep(for: .milliseconds(5))
+                log.append(chunk)
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+            _ = await supervisor.runningCount
+            finished.withLock { $0 = true }
+        }
+        #expect(result.status == .completed)
+        #expect(log.text(.stdout) == "0\n1\n2\n3\n4\n")
+        #expect(finished.withLock { $0 })
+    }
+
     @Test func stdinReachesTheProgram() async throws {
         let input = Array("abc\nxyz\n".utf8)
         let result = try await supervisor.execute(

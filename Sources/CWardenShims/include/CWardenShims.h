@@ -29,6 +29,9 @@ int CWardenShims_no_new_privs(void);
 /// pipe2(2), which Swift's Glibc module hides behind _GNU_SOURCE.
 int CWardenShims_pipe2(int fds[2], int flags);
 
+/// eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), which Swift's Glibc module does not export; -1 with errno.
+int CWardenShims_eventfd(void);
+
 /// 1 when `path` is on a cgroup2 file system, 0 when not, -1 when it cannot be examined.
 int CWardenShims_is_cgroup2(const char *path);
 
