@@ -41,25 +41,39 @@ extension Supervisor {
     /// run ends. Building one (~4 ms of kernel work) beside a run's start-up slows that run:
     /// beside `echo` it delayed the first output by 0.7 ms, and beside Python's ~40 ms start
     /// (built at 10 ms) by 0.6–2.0 ms, on 2 cores. Past any interpreter's start-up, a long run
-    /// still finds its next standby ready at its end; a short one has it built as it ends, so
-    /// a call that follows at once waits for at most the rest of that build.
+    /// still finds its next standby ready at its end.
     static let standbyDelay: Duration = .milliseconds(100)
+
+    /// How long after a shorter run's end its next standby is built: long enough for the
+    /// run's result to reach its caller first. Built at the end itself, the launcher's spawn
+    /// on the supervisor's thread and its ~4 ms of kernel work took the CPU the result's
+    /// last steps (the HTTP response) were waiting for. A call that comes sooner runs in a
+    /// sandbox built for it, which costs about what waiting for that build would.
+    static let resultDelay: Duration = .milliseconds(2)
 
     /// A standby to build for the next run of an identity, once the run `after` is over.
     struct ScheduledStandby {
         let identity: UInt32
         let workspace: RunRequest.WorkspaceSource
-        let timer: Task<Void, Never>
+        var timer: Task<Void, Never>
     }
 
-    /// Schedules the standby for the next run of `identity`: built when run `id` ends, or
-    /// once it has gone on for ``standbyDelay``.
+    /// Schedules the standby for the next run of `identity`: built ``resultDelay`` after run
+    /// `id` ends, or once it has gone on for ``standbyDelay``.
     func scheduleStandby(_ identity: UInt32, for workspace: RunRequest.WorkspaceSource, after id: RunID) {
-        let timer = Task {
-            try? await Task.sleep(for: Self.standbyDelay)
+        scheduledStandbys[id] = ScheduledStandby(
+            identity: identity,
+            workspace: workspace,
+            timer: buildTimer(after: id, in: Self.standbyDelay)
+        )
+    }
+
+    /// Builds the standby scheduled after run `id` in `delay`, unless the timer is cancelled.
+    private func buildTimer(after id: RunID, in delay: Duration) -> Task<Void, Never> {
+        Task {
+            do { try await Task.sleep(for: delay) } catch { return }
             self.buildScheduledStandby(after: id)
         }
-        scheduledStandbys[id] = ScheduledStandby(identity: identity, workspace: workspace, timer: timer)
     }
 
     /// Builds the standby scheduled after run `id` (its timer's last step), unless it was
@@ -69,14 +83,14 @@ extension Supervisor {
         prepareStandby(scheduled.identity, for: scheduled.workspace)
     }
 
-    /// Run `id` is over: its scheduled standby is built now, off the caller's path (the timer
-    /// wakes and builds it, so the run's result does not wait for a spawn), or dropped.
+    /// Run `id` is over: its scheduled standby, unless already built, is built once its
+    /// result is out (see ``resultDelay``), or dropped.
     func endScheduledStandby(after id: RunID, building: Bool) {
-        if building {
-            scheduledStandbys[id]?.timer.cancel()
-        } else {
-            scheduledStandbys.removeValue(forKey: id)?.timer.cancel()
-        }
+        guard var scheduled = scheduledStandbys.removeValue(forKey: id) else { return }
+        scheduled.timer.cancel()
+        guard building else { return }
+        scheduled.timer = buildTimer(after: id, in: Self.resultDelay)
+        scheduledStandbys[id] = scheduled
     }
 
     func cancelScheduledStandbys() {

@@ -37,7 +37,7 @@ public actor Supervisor: Service {
     var standbys: [UInt32: Standby] = [:]
     /// Standbys being discarded (by run ID), awaited by ``retire(_:)`` and ``discardStandbys()``.
     var discarding: [RunID: Task<Void, Never>] = [:]
-    /// Standbys to build once a run ends or has gone on for ``standbyDelay`` (by run ID).
+    /// Standbys to build once a run has ended or gone on for ``standbyDelay`` (by run ID).
     var scheduledStandbys: [RunID: ScheduledStandby] = [:]
 
     public init(host: SandboxHost, logger: Logger) {
