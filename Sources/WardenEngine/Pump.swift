@@ -67,10 +67,10 @@ final class Pump: @unchecked Sendable {
                     published = true
                 }
             }
-            let waits = [process.enforceDeadlines(), releaseHeld(olderThan: Self.coalescing)].compactMap { $0 }
-            // Before sleeping: the reader takes what was just yielded (a partial line released
-            // above, the end of the output published above), and runs jobs sent from elsewhere.
+            // The reader takes what was yielded (the end of the output published above, say),
+            // and runs jobs sent from elsewhere; then the deadlines are checked.
             executor?.runJobs()
+            let waits = [process.enforceDeadlines(), releaseHeld(olderThan: Self.coalescing)].compactMap { $0 }
             var fds: [pollfd] = []
             for fd in [pipes.stdout, pipes.stderr, pipes.status] where fd >= 0 {
                 fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
@@ -79,9 +79,13 @@ final class Pump: @unchecked Sendable {
             if let wake = executor?.wakeFD, wake >= 0 {
                 fds.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0))
             }
-            // In whole milliseconds, rounded up: the poll wakes at the deadline, not just before it.
+            // In whole milliseconds, rounded up: the poll wakes at the deadline, not just before
+            // it. Jobs waiting (a partial line released above, a job's own next step) make it a
+            // look without sleep.
             let timeout =
-                waits.min().map {
+                executor?.hasJobs == true
+                ? 0
+                : waits.min().map {
                     Int32(
                         clamping: max(
                             1,

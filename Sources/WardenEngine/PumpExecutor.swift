@@ -60,22 +60,23 @@ final class PumpExecutor: TaskExecutor, Sendable {
     /// The descriptor to poll for readability; -1 once closed.
     var wakeFD: Int32 { state.withLock { $0.wakeFD } }
 
-    /// Runs the jobs waiting now, and those they enqueue, until none is left.
+    /// Runs the jobs waiting now; those they enqueue wait for the next call (see ``hasJobs``),
+    /// so a reader that keeps yielding cannot keep the pump from its pipes and deadlines.
     func runJobs() {
-        while true {
-            let jobs = state.withLock { state -> [UnownedJob] in
-                if state.signalled {
-                    var count: UInt64 = 0
-                    _ = read(state.wakeFD, &count, 8)
-                    state.signalled = false
-                }
-                defer { state.jobs = [] }
-                return state.jobs
+        let jobs = state.withLock { state -> [UnownedJob] in
+            if state.signalled {
+                var count: UInt64 = 0
+                _ = read(state.wakeFD, &count, 8)
+                state.signalled = false
             }
-            if jobs.isEmpty { return }
-            for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
+            defer { state.jobs = [] }
+            return state.jobs
         }
+        for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
     }
+
+    /// Whether jobs wait: the pump then polls without sleeping.
+    var hasJobs: Bool { state.withLock { !$0.jobs.isEmpty } }
 
     /// The pump is ending: runs what waits, then sends later jobs to the global executor.
     func close() {

@@ -85,7 +85,15 @@ final class SandboxProcess: Sendable {
     ///   - timeout: the wall-clock limit from now, after which the run is killed as `timeout`.
     ///   - oomWatch: the run's memory groups, read before the program started; an OOM kill
     ///     there keeps the result waiting for the launcher's own report.
-    func start(stdin: [UInt8], timeout: Duration?, captureLimit: Int, hardLimit: Int, oomWatch: OOMWatch?) {
+    ///   - readerOnPipeThread: give the pump an executor for the task that reads ``output``.
+    func start(
+        stdin: [UInt8],
+        timeout: Duration?,
+        captureLimit: Int,
+        hardLimit: Int,
+        oomWatch: OOMWatch?,
+        readerOnPipeThread: Bool = false
+    ) {
         if let timeout { state.withLock { $0.deadline = .now + timeout } }
         guard
             let pipes = pending.withLock({ pending in
@@ -102,7 +110,7 @@ final class SandboxProcess: Sendable {
             if count <= 0 { break }  // EAGAIN (the pump writes the rest) or EPIPE (the pump sees it too)
             written += count
         }
-        let executor = PumpExecutor()
+        let executor = readerOnPipeThread ? PumpExecutor() : nil
         self.executor.withLock { $0 = executor }
         let pump = Pump(
             process: self,
@@ -118,7 +126,7 @@ final class SandboxProcess: Sendable {
     }
 
     /// The executor on which a reader of ``output`` gets each chunk in the pump's own thread
-    /// (see ``PumpExecutor``); `nil` before ``start`` or without an eventfd.
+    /// (see ``PumpExecutor``); `nil` unless ``start`` was asked for one and an eventfd was made.
     var outputExecutor: PumpExecutor? { executor.withLock { $0 } }
 
     /// Ends a launcher that was never given a program (an unused standby): init reads EOF, or

@@ -71,7 +71,10 @@ extension Supervisor {
     /// Builds the standby scheduled after run `id` in `delay`, unless the timer is cancelled.
     private func buildTimer(after id: RunID, in delay: Duration) -> Task<Void, Never> {
         Task {
-            do { try await Task.sleep(for: delay) } catch { return }
+            try? await Task.sleep(for: delay)
+            // Checked on the supervisor, so a timer cancelled while it waited for its turn
+            // there (replaced at its run's end, say) builds nothing.
+            guard !Task.isCancelled else { return }
             self.buildScheduledStandby(after: id)
         }
     }

@@ -87,14 +87,17 @@ public actor Supervisor: Service {
     ///
     /// - Parameters:
     ///   - request: what to run.
+    ///   - outputOnPipeThread: run `body` on the run's pipe thread (see ``PumpExecutor``),
+    ///     which saves a thread hand-off per chunk. That thread also reads the pipes and
+    ///     enforces the deadline, so such a body must not block, and must not await an actor
+    ///     (a default actor it awaits would run its whole queue there).
     ///   - body: receives the live output; it may return early (output is still captured).
-    ///     It runs on the run's pipe thread (see ``PumpExecutor``), between that thread's
-    ///     reads and its checks of the deadline: it may await, but must not block.
     /// - Returns: the result; a non-zero exit, a timeout or a kill is a status, not an error.
     /// - Throws: ``SandboxError`` when the request is invalid, the supervisor is busy or
     ///   stopping, or the host lacks a required isolation layer.
     public nonisolated func execute(
         _ request: RunRequest,
+        outputOnPipeThread: Bool = false,
         output body: (RunOutput) async -> Void = { _ in }
     ) async throws(SandboxError) -> RunResult {
         let interpreter = try validate(request)
@@ -103,7 +106,13 @@ public actor Supervisor: Service {
         guard let admission = try await admit(request.workspace) else {
             return RunResult(unstarted: .cancelled, duration: clock.now - start, message: "cancelled while queued")
         }
-        let (result, process) = await perform(request, interpreter: interpreter, admission: admission, body: body)
+        let (result, process) = await perform(
+            request,
+            interpreter: interpreter,
+            admission: admission,
+            outputOnPipeThread: outputOnPipeThread,
+            body: body
+        )
         // A cancelled run's session is going away: no standby for its next run.
         await unregister(admission.id, buildingNextStandby: result.status != .cancelled)
         // The result may come before the sandbox is torn down (see Pump); its slot and cgroup
@@ -274,6 +283,7 @@ public actor Supervisor: Service {
         _ request: RunRequest,
         interpreter: Interpreter,
         admission: Admission,
+        outputOnPipeThread: Bool,
         body: (RunOutput) async -> Void
     ) async -> (RunResult, SandboxProcess?) {
         let configuration = host.configuration
@@ -305,7 +315,8 @@ public actor Supervisor: Service {
                     timeout: timeout,
                     captureLimit: configuration.captureBytesPerStream,
                     hardLimit: configuration.outputHardLimitBytes,
-                    oomWatch: standby.oomWatch
+                    oomWatch: standby.oomWatch,
+                    readerOnPipeThread: outputOnPipeThread
                 )
             } else {
                 try makeRunDirectory(runDirectory)
@@ -336,7 +347,8 @@ public actor Supervisor: Service {
                     timeout: timeout,
                     captureLimit: configuration.captureBytesPerStream,
                     hardLimit: configuration.outputHardLimitBytes,
-                    oomWatch: oomWatch
+                    oomWatch: oomWatch,
+                    readerOnPipeThread: outputOnPipeThread
                 )
             }
         } catch {
@@ -347,7 +359,7 @@ public actor Supervisor: Service {
         await register(id, process, nextStandby: (identity, request.workspace))
         // The pump kills the run at its deadline.
         await withTaskCancellationHandler {
-            // The body reads each chunk on the pump's thread, right after the read.
+            // With an executor, the body reads each chunk on the pump's thread.
             await withTaskExecutorPreference(process.outputExecutor) {
                 await body(RunOutput(stream: process.output))
             }

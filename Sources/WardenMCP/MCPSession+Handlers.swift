@@ -82,7 +82,9 @@ extension MCPSession {
         let outcome: Result<RunResult, SandboxError>
         do {
             outcome = .success(
-                try await tool.supervisor.execute(request) { output in
+                // With a route, forwarding a chunk touches no actor: it can run on the run's
+                // pipe thread (no hand-off per chunk). Without, it goes through the transport.
+                try await tool.supervisor.execute(request, outputOnPipeThread: route != nil) { output in
                     var sent = 0
                     for await chunk in output {
                         saver.add(chunk)

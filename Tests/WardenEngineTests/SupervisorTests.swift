@@ -104,27 +104,45 @@ import Testing
         #expect(chunks == ["stdout:abc", "stderr:err\n", "stdout:def\n"])
     }
 
-    /// The body runs on the pump's thread (see PumpExecutor). One that awaits elsewhere
-    /// between chunks (so its jobs come back from other threads and must wake the pump) and
-    /// after the output has ended (when the pump may be gone) still gets every chunk and ends.
-    @Test func aBodyThatAwaitsElsewhereGetsEveryChunkAndFinishes() async throws {
+    /// A body on the pump's thread (see PumpExecutor) that awaits elsewhere between chunks (its
+    /// jobs then come back from other threads and must wake the pump) and after the output
+    /// has ended (when the pump may be gone) still gets every chunk and runs to its end.
+    @Test func aBodyOnThePipeThreadThatAwaitsElsewhereGetsEveryChunk() async throws {
         let log = ChunkLog()
-        let supervisor = self.supervisor
         let finished = Mutex(false)
         let code = "import time\nfor i in range(5):\n    print(i)\n    time.sleep(0.02)"
-        let result = try await supervisor.execute(RunRequest(language: .python, code: code)) { output in
+        let result = try await supervisor.execute(
+            RunRequest(language: .python, code: code),
+            outputOnPipeThread: true
+        ) { output in
             for await chunk in output {
-                _ = await supervisor.runningCount
                 try? await Task.sleep(for: .milliseconds(5))
                 log.append(chunk)
             }
             try? await Task.sleep(for: .milliseconds(50))
-            _ = await supervisor.runningCount
             finished.withLock { $0 = true }
         }
         #expect(result.status == .completed)
         #expect(log.text(.stdout) == "0\n1\n2\n3\n4\n")
         #expect(finished.withLock { $0 })
+    }
+
+    /// A body on the pump's thread that keeps yielding must not keep the pump from its
+    /// deadline: the program, printing a line every 0.1 s, is killed at its 1 s timeout while
+    /// the body spins for 4 s (a starved pump would let it print ~40 lines).
+    @Test func aSpinningBodyOnThePipeThreadDoesNotHoldOffTheTimeout() async throws {
+        let code = "import time\nfor i in range(100):\n    print(i, flush=True)\n    time.sleep(0.1)"
+        let result = try await supervisor.execute(
+            RunRequest(language: .python, code: code, timeout: .seconds(1)),
+            outputOnPipeThread: true
+        ) { output in
+            let spinUntil = ContinuousClock.now + .seconds(4)
+            while ContinuousClock.now < spinUntil { await Task.yield() }
+            for await _ in output {}
+        }
+        #expect(result.status == .timeout)
+        let lines = result.stdout.text.split(separator: "\n").count
+        #expect(lines < 20, "\(lines) lines: the program outlived its timeout")
     }
 
     @Test func stdinReachesTheProgram() async throws {
