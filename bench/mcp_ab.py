@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mcp_bench import Server  # noqa: E402
-from raw_http import StreamableSession, spawn  # noqa: E402
+from raw_http import StreamableSession, since_stamp, spawn  # noqa: E402
 
 # Python prints its own clock (CLOCK_MONOTONIC, as the client's perf_counter), so its rows
 # also time delivery alone: from the child's write to the client receiving the event.
@@ -38,7 +38,7 @@ def call(session, language):
                  on_message=lambda arrived, message: seen.append((arrived, message["params"]["message"]))
                  if message.get("method") == "notifications/progress" and not seen else None)
     total = time.perf_counter() - start
-    delivery = seen[0][0] - float(seen[0][1].split()[0]) if language == "python" else 0.0
+    delivery = since_stamp(*seen[0]) if language == "python" else 0.0
     return seen[0][0] - start, total, delivery
 
 

@@ -16,7 +16,8 @@ Measures, in one run on this machine:
 Latency rows use a blocking raw-socket client (bench/raw_http.py) and time the direct baseline
 the same way (posix_spawn, pipe reads), each server sample right after its baseline sample;
 "paired" is the median of those per-pair differences, which drifts less on a busy VM than the
-difference of two medians. Every latency sample starts after 30 ms of quiet (see `quiet`). The concurrent and memory rows use httpx and asyncio.
+difference of two medians. Every latency sample starts after 30 ms of quiet (see `quiet`).
+The concurrent and memory rows use httpx and asyncio.
 
 Usage: .venv/bin/python bench/mcp_bench.py [--runs 200] [--warden .build/release/warden]
 """
@@ -32,7 +33,7 @@ import time
 import httpx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from raw_http import LegacySession, StreamableSession, first_output, spawn  # noqa: E402
+from raw_http import LegacySession, StreamableSession, first_output, since_stamp, spawn  # noqa: E402
 
 JSON = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
@@ -174,8 +175,8 @@ def delivery_rows(rows, streamable, program, runs):
                         on_message=lambda arrived, message: seen.append((arrived, message["params"]["message"]))
                         if message.get("method") == "notifications/progress" and not seen else None)
         if i >= 10:
-            direct.append(arrived - float(data.split()[0]))
-            delivered.append(seen[0][0] - float(seen[0][1].split()[0]))
+            direct.append(since_stamp(arrived, data))
+            delivered.append(since_stamp(*seen[0]))
     rows.baseline("first line, written to read, from a direct child's pipe (python, baseline)", direct)
     rows.measured("first line, written to received as a progress event over Streamable HTTP (python)",
                   delivered, direct)

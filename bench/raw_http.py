@@ -177,36 +177,39 @@ class LegacySession:
         self.posts.close()
 
 
-def spawn(program, arguments):
-    """Runs `program` directly (posix_spawn, stdout piped, a minimal environment); returns the
-    seconds until its first output and until it had exited and its output ended."""
+def _run_piped(program, arguments):
+    """Runs `program` directly (posix_spawn, stdout piped, a minimal environment) until it has
+    exited and its output ended; returns the `time.perf_counter` instants of its start, of its
+    first output read and of its end, and that first output."""
     read_end, write_end = os.pipe()
     start = time.perf_counter()
     pid = os.posix_spawn(program, [program] + arguments, {"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"},
                          file_actions=[(os.POSIX_SPAWN_DUP2, write_end, 1), (os.POSIX_SPAWN_CLOSE, read_end)])
     os.close(write_end)
-    first = None
+    first_at, first = None, b""
     while data := os.read(read_end, 65536):
-        if first is None:
-            first = time.perf_counter() - start
+        if first_at is None:
+            first_at, first = time.perf_counter(), data
     os.waitpid(pid, 0)
-    total = time.perf_counter() - start
+    end = time.perf_counter()
     os.close(read_end)
-    return first, total
+    return start, first_at, first, end
+
+
+def spawn(program, arguments):
+    """Runs `program` directly; returns the seconds until its first output and until it had
+    exited and its output ended."""
+    start, first_at, _, end = _run_piped(program, arguments)
+    return first_at - start, end - start
 
 
 def first_output(program, arguments):
-    """Runs `program` directly like `spawn`; returns when its first output was read (in
-    `time.perf_counter` seconds, the clock a child's `time.perf_counter()` reads too) and
-    that output. The child is waited for before returning."""
-    read_end, write_end = os.pipe()
-    pid = os.posix_spawn(program, [program] + arguments, {"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"},
-                         file_actions=[(os.POSIX_SPAWN_DUP2, write_end, 1), (os.POSIX_SPAWN_CLOSE, read_end)])
-    os.close(write_end)
-    data = os.read(read_end, 65536)
-    arrived = time.perf_counter()
-    while os.read(read_end, 65536):
-        pass
-    os.waitpid(pid, 0)
-    os.close(read_end)
-    return arrived, data
+    """Runs `program` directly; returns when its first output was read (a `time.perf_counter`
+    instant, the clock a child's `time.perf_counter()` reads too) and that output."""
+    _, first_at, first, _ = _run_piped(program, arguments)
+    return first_at, first
+
+
+def since_stamp(arrived, line):
+    """Seconds from the clock a child printed at the start of `line` to `arrived`."""
+    return arrived - float(line.split()[0])
