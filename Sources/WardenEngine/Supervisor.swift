@@ -292,6 +292,8 @@ public actor Supervisor: Service {
         let timeout = min(request.timeout ?? configuration.defaultTimeout, configuration.maxTimeout)
         let (id, identity, runDirectory) = (admission.id, admission.identity, admission.runDirectory)
         let process: SandboxProcess
+        let stdin: [UInt8]
+        let oomWatch: OOMWatch
         do throws(SandboxError) {
             if let standby = admission.standby {
                 process = standby.process
@@ -309,15 +311,11 @@ public actor Supervisor: Service {
                         process
                     )
                 }
-                let program = LaunchPlan.program(interpreter: interpreter, request: request, timeout: timeout)
-                process.start(
-                    stdin: program + (request.stdin ?? []),
-                    timeout: timeout,
-                    captureLimit: configuration.captureBytesPerStream,
-                    hardLimit: configuration.outputHardLimitBytes,
-                    oomWatch: standby.oomWatch,
-                    readerOnPipeThread: outputOnPipeThread
-                )
+                // A standby waits for its program, then the program's own input, on stdin.
+                stdin =
+                    LaunchPlan.program(interpreter: interpreter, request: request, timeout: timeout)
+                    + (request.stdin ?? [])
+                oomWatch = standby.oomWatch
             } else {
                 try makeRunDirectory(runDirectory)
                 try writeScript(in: runDirectory, request: request)
@@ -335,26 +333,27 @@ public actor Supervisor: Service {
                     timeout: timeout,
                     cgroups: cgroups
                 )
-                let oomWatch = OOMWatch(groups: cgroups)
+                oomWatch = OOMWatch(groups: cgroups)
                 process = try SandboxProcess.spawn(
                     launcher: configuration.launcherPath,
                     arguments: plan.arguments,
                     environment: [],
                     stdinPipe: request.stdin != nil
                 )
-                process.start(
-                    stdin: request.stdin ?? [],
-                    timeout: timeout,
-                    captureLimit: configuration.captureBytesPerStream,
-                    hardLimit: configuration.outputHardLimitBytes,
-                    oomWatch: oomWatch,
-                    readerOnPipeThread: outputOnPipeThread
-                )
+                stdin = request.stdin ?? []
             }
         } catch {
             logger.error("Cannot start a run", metadata: ["warden.run.id": "\(id)", "warden.error": "\(error)"])
             return (RunResult(unstarted: .sandboxError, duration: clock.now - start, message: error.description), nil)
         }
+        process.start(
+            stdin: stdin,
+            timeout: timeout,
+            captureLimit: configuration.captureBytesPerStream,
+            hardLimit: configuration.outputHardLimitBytes,
+            oomWatch: oomWatch,
+            readerOnPipeThread: outputOnPipeThread
+        )
         // The next run of this identity finds its sandbox ready (see `scheduleStandby`).
         await register(id, process, nextStandby: (identity, request.workspace))
         // The pump kills the run at its deadline.
