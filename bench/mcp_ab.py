@@ -3,7 +3,7 @@
 A change worth a fraction of a millisecond is lost in this VM's drift between two separate
 benchmark runs (the same interpreter start moves by 30% between phases of a day). This script
 runs both builds at once and alternates single `run_code` calls between them (which goes first
-alternates too), with a direct spawn of the same interpreter after each pair and 30 ms of quiet
+alternates too), with a direct spawn of the same interpreter after each pair and 100 ms of quiet
 before every call (a run's next standby is built meanwhile). It reports, per build, the median
 first progress event and round trip and their median paired difference to the direct spawn,
 then the median of the paired differences between the builds: the change's own effect. For
@@ -57,7 +57,7 @@ def main():
         for i in range(args.runs + 10):
             order = ["before", "after"] if i % 2 == 0 else ["after", "before"]
             for name in order + ["direct"]:
-                time.sleep(0.03)
+                time.sleep(0.1)
                 if name == "direct":
                     first, total = spawn(program, ["-c", CODE[args.language]])
                     delivery = 0.0

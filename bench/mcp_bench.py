@@ -16,7 +16,7 @@ Measures, in one run on this machine:
 Latency rows use a blocking raw-socket client (bench/raw_http.py) and time the direct baseline
 the same way (posix_spawn, pipe reads), each server sample right after its baseline sample;
 "paired" is the median of those per-pair differences, which drifts less on a busy VM than the
-difference of two medians. Every latency sample starts after 30 ms of quiet (see `quiet`).
+difference of two medians. Every latency sample starts after 100 ms of quiet (see `quiet`).
 The concurrent and memory rows use httpx and asyncio.
 
 Usage: .venv/bin/python bench/mcp_bench.py [--runs 200] [--warden .build/release/warden]
@@ -96,10 +96,11 @@ class Rows:
 
 
 def quiet():
-    """30 ms with nothing sent before each latency sample, direct or not: a call then meets an
-    idle server, as an agent's calls do, not the ~4 ms of kernel work that builds the previous
-    run's next standby (that load is the 16-session row's)."""
-    time.sleep(0.03)
+    """100 ms with nothing sent before each latency sample, direct or not: a call then meets an
+    idle server, as an agent's calls do, whose next standby is ready, not still being built
+    beside the sample (~4 ms of kernel work, and after a Python run Python's own start in it,
+    ~45 ms here; that load is the 16-session row's)."""
+    time.sleep(0.1)
 
 
 def timed(action):

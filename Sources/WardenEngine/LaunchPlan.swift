@@ -25,10 +25,7 @@ package struct LaunchPlan: Sendable, Equatable {
             timeout: timeout,
             cgroups: cgroups
         )
-        // The launcher runs as root with an empty environment; the program's comes as arguments.
-        let separator = plan.arguments.firstIndex(of: "--") ?? plan.arguments.endIndex
-        let variables = environment(for: request).flatMap { ["--env", $0] }
-        plan.arguments.insert(contentsOf: variables, at: separator)
+        plan.setEnvironment(environment(for: request))
         return plan
     }
 
@@ -53,6 +50,38 @@ package struct LaunchPlan: Sendable, Equatable {
         plan.arguments.removeLast()  // "--": the program comes on stdin
         plan.arguments.append("--standby")
         return plan
+    }
+
+    /// A warm standby: the sandbox for a later run of `identity`, with `interpreter` started in
+    /// it (see ``WarmStart``), taking the same message on stdin as a `--standby` launcher;
+    /// `nil` when the interpreter has no warm start. No CPU limit yet: the loader sets the run's.
+    static func warm(
+        host: SandboxHost,
+        interpreter: Interpreter,
+        workspace: RunRequest.WorkspaceSource,
+        identity: UInt32,
+        runDirectory: String,
+        cgroups: [String]
+    ) -> LaunchPlan? {
+        guard let command = WarmStart.command(for: interpreter) else { return nil }
+        var plan = make(
+            host: host,
+            command: command,
+            workspace: workspace,
+            identity: identity,
+            runDirectory: runDirectory,
+            timeout: nil,
+            cgroups: cgroups
+        )
+        // The environment of a run with no `env` argument: the loader runs only such a run itself.
+        plan.setEnvironment(environment(for: RunRequest(language: interpreter.language, code: "")))
+        return plan
+    }
+
+    /// The launcher runs as root with an empty environment; the program's comes as arguments.
+    private mutating func setEnvironment(_ variables: [String]) {
+        let separator = arguments.firstIndex(of: "--") ?? arguments.endIndex
+        arguments.insert(contentsOf: variables.flatMap { ["--env", $0] }, at: separator)
     }
 
     /// What a standby launcher reads on stdin before the program's own input: a 4-byte

@@ -35,6 +35,9 @@ public struct SandboxConfiguration: Sendable {
     /// 0 builds every sandbox when its run arrives (`warden run`, which runs once).
     public var standbySandboxes = 16
     public var standbyIdleTime: Duration = .seconds(120)
+    /// A standby built after a Python run starts Python in it (see ``WarmStart``), so the next
+    /// Python run skips the interpreter's start-up too.
+    public var warmStandbys = true
     /// Use cgroups (memory, pids) where the host provides them.
     public var useCgroups = true
     /// The default runtime directory is this plus `<pid>-<random>`.

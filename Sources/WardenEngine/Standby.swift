@@ -17,6 +17,8 @@ final class Standby: Sendable {
     /// has used them since).
     let oomWatch: OOMWatch
     let process: SandboxProcess
+    /// The language whose interpreter was started in it (see ``WarmStart``), if any.
+    let warm: Language?
     let created = ContinuousClock.now
 
     init(
@@ -25,7 +27,8 @@ final class Standby: Sendable {
         workspacePath: String?,
         runDirectory: String,
         oomWatch: OOMWatch,
-        process: SandboxProcess
+        process: SandboxProcess,
+        warm: Language? = nil
     ) {
         self.identity = identity
         self.lane = lane
@@ -33,6 +36,7 @@ final class Standby: Sendable {
         self.runDirectory = runDirectory
         self.oomWatch = oomWatch
         self.process = process
+        self.warm = warm
     }
 
     /// Whether it can take a run in `workspace`: built for it, and still alive (the launcher

@@ -29,12 +29,12 @@ extension Supervisor {
     }
 
     /// Builds a standby for the first run in `workspace` (a new session's), so that run is
-    /// as quick as the later ones.
+    /// as quick as the later ones; with no interpreter started (its language is unknown).
     /// Only while there is room: a burst of new sessions must not churn the standbys of the
     /// sessions that run code.
     public func prepare(for workspace: Workspace) {
         guard standbys.count < host.configuration.standbySandboxes else { return }
-        prepareStandby(workspace.identity, for: .session(workspace))
+        prepareStandby(workspace.identity, for: .session(workspace), warm: nil)
     }
 
     /// How long a run goes on before the next standby of its identity is built; sooner if the
@@ -55,15 +55,23 @@ extension Supervisor {
     struct ScheduledStandby {
         let identity: UInt32
         let workspace: RunRequest.WorkspaceSource
+        /// The language of the run before: the next one most likely has it too.
+        let language: Language
         var timer: Task<Void, Never>
     }
 
     /// Schedules the standby for the next run of `identity`: built ``resultDelay`` after run
     /// `id` ends, or once it has gone on for ``standbyDelay``.
-    func scheduleStandby(_ identity: UInt32, for workspace: RunRequest.WorkspaceSource, after id: RunID) {
+    func scheduleStandby(
+        _ identity: UInt32,
+        for workspace: RunRequest.WorkspaceSource,
+        language: Language,
+        after id: RunID
+    ) {
         scheduledStandbys[id] = ScheduledStandby(
             identity: identity,
             workspace: workspace,
+            language: language,
             timer: buildTimer(after: id, in: Self.standbyDelay)
         )
     }
@@ -83,7 +91,7 @@ extension Supervisor {
     /// dropped.
     func buildScheduledStandby(after id: RunID) {
         guard let scheduled = scheduledStandbys.removeValue(forKey: id) else { return }
-        prepareStandby(scheduled.identity, for: scheduled.workspace)
+        prepareStandby(scheduled.identity, for: scheduled.workspace, warm: scheduled.language)
     }
 
     /// Run `id` is over: its scheduled standby, unless already built, is built once its
@@ -142,8 +150,10 @@ extension Supervisor {
     }
 
     /// Builds the standby for the next run of `identity`, unless one exists, the workspace is
-    /// closing, or standbys are off; the oldest one gives way at the cap.
-    func prepareStandby(_ identity: UInt32, for workspace: RunRequest.WorkspaceSource) {
+    /// closing, or standbys are off; the oldest one gives way at the cap. With `warm`, the
+    /// interpreter of that language is started in it, when it has a warm start (see
+    /// ``WarmStart``) and ``SandboxConfiguration/warmStandbys`` is on.
+    func prepareStandby(_ identity: UInt32, for workspace: RunRequest.WorkspaceSource, warm: Language?) {
         let configuration = host.configuration
         guard isAccepting, configuration.standbySandboxes > 0, standbys[identity] == nil else { return }
         if case .session(let workspace) = workspace, !workspace.isOpen { return }
@@ -160,13 +170,26 @@ extension Supervisor {
             // Read before the launcher reads its own baseline: nothing runs here until the
             // standby takes a program, so a later change is that program's OOM kill.
             let oomWatch = OOMWatch(groups: cgroups)
-            let plan = LaunchPlan.standby(
-                host: host,
-                workspace: workspace,
-                identity: identity,
-                runDirectory: runDirectory,
-                cgroups: cgroups
-            )
+            let interpreter = configuration.warmStandbys ? warm.flatMap { host.catalog.interpreters[$0] } : nil
+            let warmPlan = interpreter.flatMap {
+                LaunchPlan.warm(
+                    host: host,
+                    interpreter: $0,
+                    workspace: workspace,
+                    identity: identity,
+                    runDirectory: runDirectory,
+                    cgroups: cgroups
+                )
+            }
+            let plan =
+                warmPlan
+                ?? LaunchPlan.standby(
+                    host: host,
+                    workspace: workspace,
+                    identity: identity,
+                    runDirectory: runDirectory,
+                    cgroups: cgroups
+                )
             let process = try SandboxProcess.spawn(
                 launcher: configuration.launcherPath,
                 arguments: plan.arguments,
@@ -181,7 +204,8 @@ extension Supervisor {
                 workspacePath: path,
                 runDirectory: runDirectory,
                 oomWatch: oomWatch,
-                process: process
+                process: process,
+                warm: warmPlan == nil ? nil : warm
             )
         } catch {
             releaseLane(identity, lane)

@@ -254,11 +254,11 @@ public actor Supervisor: Service {
     private func register(
         _ id: RunID,
         _ process: SandboxProcess,
-        nextStandby: (identity: UInt32, workspace: RunRequest.WorkspaceSource)
+        nextStandby: (identity: UInt32, workspace: RunRequest.WorkspaceSource, language: Language)
     ) {
         processes[id] = process
         if case .stopped = state { process.kill(.shutdown) }
-        scheduleStandby(nextStandby.identity, for: nextStandby.workspace, after: id)
+        scheduleStandby(nextStandby.identity, for: nextStandby.workspace, language: nextStandby.language, after: id)
     }
 
     /// The run's result is out: it no longer counts as running nor needs killing at shutdown,
@@ -355,7 +355,7 @@ public actor Supervisor: Service {
             readerOnPipeThread: outputOnPipeThread
         )
         // The next run of this identity finds its sandbox ready (see `scheduleStandby`).
-        await register(id, process, nextStandby: (identity, request.workspace))
+        await register(id, process, nextStandby: (identity, request.workspace, request.language))
         // The pump kills the run at its deadline.
         await withTaskCancellationHandler {
             // With an executor, the body reads each chunk on the pump's thread.

@@ -25,3 +25,8 @@ func formatted(_ value: Double) -> String {
     let fraction = abs(hundredths % 100)
     return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
 }
+
+/// A difference with its sign: "+1.25" or "−0.40".
+func signed(_ value: Double) -> String {
+    (value < 0 ? "−" : "+") + formatted(abs(value))
+}

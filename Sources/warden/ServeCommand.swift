@@ -85,6 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
             sandbox.workspaceQuota.entries = min(max(16, entries), 10_000_000)
         }
         if let count = settings.int(forKey: "standbySandboxes") { sandbox.standbySandboxes = max(0, min(count, 256)) }
+        sandbox.warmStandbys = settings.bool(forKey: "warmStandbys") ?? sandbox.warmStandbys
         server.readCapBytes = max(4096, min(settings.int(forKey: "readCap") ?? server.readCapBytes, 256 << 10))
         server.maxImages = max(0, min(settings.int(forKey: "maxImages") ?? server.maxImages, 16))
         server.maxImageBytes = max(0, min(settings.int(forKey: "maxImageBytes") ?? server.maxImageBytes, 192 << 10))

@@ -75,18 +75,28 @@ enum TestSandbox {
     }
 
     /// Whether `pid` is part of a ready standby: its init (the launcher binary as PID 1, with
-    /// no child but the waiting program process) or that process (the launcher binary as
-    /// PID 2, not yet exec'd, with no children). The binary is checked by `/proc/<pid>/exe`,
-    /// which sandboxed code cannot fake.
+    /// no child but the waiting program process) or that process (PID 2, with no children):
+    /// the launcher binary not yet exec'd, or an interpreter running the warm loader (see
+    /// ``WarmStart``). The binary is checked by `/proc/<pid>/exe`, which sandboxed code cannot
+    /// fake.
     private static func isStandby(_ pid: Int32, status: String, host: SandboxHost) -> Bool {
         let innerPID = statusField("NSpid", in: status)
-        guard isLauncher(pid, host: host), let children = childPIDs(of: pid) else { return false }
+        guard let children = childPIDs(of: pid) else { return false }
         if innerPID == "1" {
-            return children.allSatisfy { child in
-                isLauncher(child, host: host) && childPIDs(of: child)?.isEmpty == true
-            }
+            return isLauncher(pid, host: host) && children.allSatisfy { isWaiting($0, host: host) }
         }
-        return innerPID == "2" && children.isEmpty
+        return innerPID == "2" && isWaiting(pid, host: host)
+    }
+
+    /// Whether `pid` is a standby's PID 2, waiting for its program.
+    private static func isWaiting(_ pid: Int32, host: SandboxHost) -> Bool {
+        guard childPIDs(of: pid)?.isEmpty == true else { return false }
+        if isLauncher(pid, host: host) { return true }
+        let exe = link("/proc/\(pid)/exe")
+        return host.catalog.interpreters.values.contains { interpreter in
+            guard let command = WarmStart.command(for: interpreter), exe == interpreter.path else { return false }
+            return readWholeFile("/proc/\(pid)/cmdline", limit: 1 << 20) == command.map { $0 + "\u{0}" }.joined()
+        }
     }
 
     private static func isLauncher(_ pid: Int32, host: SandboxHost) -> Bool {

@@ -49,27 +49,35 @@ def new_session(server):
 
 def sandbox_processes():
     """Host processes running as a sandbox uid (200000 and up): there must be none between runs,
-    except those of a standby sandbox: its init (PID 1 of its namespace) and the process that
-    waits for a program (PID 2), both still the launcher's image (checked by /proc/PID/exe,
-    which sandboxed code cannot fake), with no children but each other."""
+    except those of a standby sandbox: its init (PID 1 of its namespace, the launcher's image)
+    and the process that waits for a program (PID 2, no children): the launcher's image not yet
+    exec'd (checked by /proc/PID/exe, which sandboxed code cannot fake), or an interpreter
+    running Warden's warm loader."""
     launcher = os.path.realpath(os.path.join(os.path.dirname(WARDEN), "warden-launch"))
 
-    def is_launcher(pid):
+    def exe(pid):
         try:
-            return os.readlink(f"/proc/{pid}/exe") == launcher
+            return os.readlink(f"/proc/{pid}/exe")
         except OSError:
-            return False
+            return None
 
     def children(pid):
         with open(f"/proc/{pid}/task/{pid}/children") as f:
             return f.read().split()
 
-    def is_standby(pid, inner_pid):
-        if not is_launcher(pid):
+    def is_waiting(pid):
+        if children(pid):
             return False
+        if exe(pid) == launcher:
+            return True
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = f.read().split(b"\0")
+        return len(argv) == 5 and argv[1:3] == [b"-u", b"-c"] and argv[3].startswith(b"def _warden_prepare():")
+
+    def is_standby(pid, inner_pid):
         if inner_pid == "1":
-            return all(is_launcher(child) and not children(child) for child in children(pid))
-        return inner_pid == "2" and not children(pid)
+            return exe(pid) == launcher and all(is_waiting(child) for child in children(pid))
+        return inner_pid == "2" and is_waiting(pid)
 
     found = []
     for pid in os.listdir("/proc"):
