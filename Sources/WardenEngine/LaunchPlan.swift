@@ -73,8 +73,13 @@ package struct LaunchPlan: Sendable, Equatable {
             timeout: nil,
             cgroups: cgroups
         )
-        // The environment of a run with no `env` argument: the loader runs only such a run itself.
-        plan.setEnvironment(environment(for: RunRequest(language: interpreter.language, code: "")))
+        // The environment of a run with no `env` argument (the loader runs only such a run
+        // itself), but for its home (see ``WarmStart/startingHome``).
+        plan.setEnvironment(
+            environment(for: RunRequest(language: interpreter.language, code: "")).map {
+                $0.hasPrefix("HOME=") ? "HOME=\(WarmStart.startingHome)" : $0
+            }
+        )
         return plan
     }
 

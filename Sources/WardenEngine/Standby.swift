@@ -39,10 +39,13 @@ final class Standby: Sendable {
         self.warm = warm
     }
 
-    /// Whether it can take a run in `workspace`: built for it, and still alive (the launcher
-    /// and the process waiting for the program).
-    func fits(_ workspace: RunRequest.WorkspaceSource) -> Bool {
-        switch workspace {
+    /// Whether it can take `request`: built for its workspace, still alive (the launcher and
+    /// the process waiting for the program), and, when an interpreter was started in it, one
+    /// the loader runs itself (that language, no `env` argument). Its loader could exec any
+    /// other, but the run's CPU time and peak memory would then count the interpreter's too.
+    func fits(_ request: RunRequest) -> Bool {
+        if let warm, warm != request.language || !request.environment.isEmpty { return false }
+        switch request.workspace {
         case .ephemeral: guard workspacePath == nil else { return false }
         case .session(let workspace): guard workspacePath == workspace.path, workspace.isOpen else { return false }
         }

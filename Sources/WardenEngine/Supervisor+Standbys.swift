@@ -138,9 +138,9 @@ extension Supervisor {
     }
 
     /// Takes the standby of `identity` when it fits the request; otherwise a free lane.
-    func claim(_ identity: UInt32, for workspace: RunRequest.WorkspaceSource) -> (Int, Standby?) {
+    func claim(_ identity: UInt32, for request: RunRequest) -> (Int, Standby?) {
         if let standby = standbys[identity] {
-            if standby.fits(workspace) {
+            if standby.fits(request) {
                 standbys[identity] = nil
                 return (standby.lane, standby)
             }

@@ -103,7 +103,7 @@ public actor Supervisor: Service {
         let interpreter = try validate(request)
         let clock = ContinuousClock()
         let start = clock.now
-        guard let admission = try await admit(request.workspace) else {
+        guard let admission = try await admit(request) else {
             return RunResult(unstarted: .cancelled, duration: clock.now - start, message: "cancelled while queued")
         }
         let (result, process) = await perform(
@@ -188,17 +188,17 @@ public actor Supervisor: Service {
 
     /// Admits a run (waiting in the queue when every slot is taken) and claims its identity's
     /// standby, in one hop onto the actor; `nil` when it was cancelled while queued.
-    private func admit(_ workspace: RunRequest.WorkspaceSource) async throws(SandboxError) -> Admission? {
+    private func admit(_ request: RunRequest) async throws(SandboxError) -> Admission? {
         let id = allocateID()
         guard let slot = try await admit(id) else { return nil }
         // A session's runs all take its workspace's uid, so each can change what the last one
         // wrote; one-off runs take their slot's.
         let identity: UInt32
-        switch workspace {
+        switch request.workspace {
         case .ephemeral: identity = host.configuration.identityBase + UInt32(slot)
         case .session(let workspace): identity = workspace.identity
         }
-        let (lane, standby) = claim(identity, for: workspace)
+        let (lane, standby) = claim(identity, for: request)
         return Admission(
             id: id,
             identity: identity,

@@ -19,9 +19,14 @@ enum WarmStart {
         return [interpreter.path] + interpreter.language.interpreterArguments + ["-c", pythonLoader]
     }
 
+    /// The home the interpreter starts with: no user site (`~/.local/lib/pythonX.Y/site-packages`
+    /// in the workspace, whose `.pth` files and `usercustomize` would otherwise run before the
+    /// run's message, outside its limits, and go stale). The loader puts the run's `HOME` back,
+    /// and execs the run afresh when that home has a user site.
+    static let startingHome = "/nonexistent"
+
     /// Run with `-c`; it keeps nothing of its own in `__main__` but one frame under the
-    /// script's (visible to `inspect.stack()`, left out of reported tracebacks, except a
-    /// `KeyboardInterrupt`'s).
+    /// script's (visible to `inspect.stack()` and `sys._getframe`, cut from tracebacks).
     static let pythonLoader = #"""
         def _warden_prepare():
             import os, sys, __main__
@@ -31,9 +36,10 @@ enum WarmStart {
             # directory, and nothing a run left there is imported before the next program.
             if sys.path and sys.path[0] == "":
                 del sys.path[0]
-            import resource, _signal
+            import resource, site, _signal
             loader = sys.modules["_frozen_importlib_external"].SourceFileLoader
             own = [os.fsencode(part) for part in getattr(sys, "orig_argv", [])[:-2]]
+            started = dict(os.environb)
 
             def read(size):
                 data = b""
@@ -44,30 +50,41 @@ enum WarmStart {
                     data += chunk
                 return data
 
-            def fail(reason):
-                os.write(2, b"warden: " + reason.encode() + b"\n")
+            def fail(reason=b"malformed program message"):
+                os.write(2, b"warden: " + reason + b"\n")
                 os._exit(127)
 
+            # As sandbox/launcher/standby.c reads it.
             size = int.from_bytes(read(4), "little")
             if not 4 <= size <= 1 << 20:
-                fail("malformed program message")
-            fields = read(size).split(b"\0")[:-1]
-            try:
-                cpu = int(fields[0])
-                end = fields.index(b"", 1)
-            except ValueError:
-                fail("malformed program message")
+                fail()
+            body = read(size)
+            fields = body[:-1].split(b"\0")
+            if not body.endswith(b"\0") or not fields[0].isdigit() or b"" not in fields[1:]:
+                fail()
+            end = fields.index(b"", 1)
             argv, environment = fields[1:end], fields[end + 1:]
+            if not argv or not argv[0].startswith(b"/") or not all(b"=" in entry for entry in environment):
+                fail()
+            cpu = int(fields[0])
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-            current = sorted(name + b"=" + value for name, value in os.environb.items())
-            if not own or argv[:-1] != own or len(argv) != len(own) + 1 or sorted(environment) != current:
+            wanted = dict(entry.split(b"=", 1) for entry in environment)
+            runs_here = (
+                own and argv[:-1] == own and len(argv) == len(own) + 1 and b"HOME" in wanted
+                and {**started, b"HOME": wanted[b"HOME"]} == wanted
+            )
+            if runs_here:
+                os.environb[b"HOME"] = wanted[b"HOME"]
+                site.USER_BASE = site.USER_SITE = None
+                runs_here = not (site.ENABLE_USER_SITE and os.path.isdir(site.getusersitepackages()))
+            if not runs_here:
                 # What the interpreter ignores is inherited by exec: back to what a program starts with.
                 for number in (_signal.SIGPIPE, _signal.SIGXFSZ):
                     _signal.signal(number, _signal.SIG_DFL)
                 try:
-                    os.execve(argv[0], argv, dict(entry.split(b"=", 1) for entry in environment))
-                except OSError as error:
-                    fail("cannot exec " + os.fsdecode(argv[0]) + ": " + error.strerror)
+                    os.execve(argv[0], argv, wanted)
+                except OSError:
+                    fail(b"cannot exec " + argv[0])
             path = os.fsdecode(argv[-1])
             with open(path, "rb") as file:
                 source = file.read()
@@ -77,22 +94,19 @@ enum WarmStart {
             namespace["__file__"] = path
             namespace["__cached__"] = None
             namespace["__loader__"] = loader("__main__", path)
-            try:
-                code = compile(source, path, "exec", dont_inherit=True)
-            except SyntaxError as error:
-                sys.excepthook(type(error), error.with_traceback(None), None)
-                raise SystemExit(1)
-            return code, namespace
+            return compile(source, path, "exec", dont_inherit=True), namespace
 
 
         try:
             exec(*_warden_prepare())
-        except (SystemExit, KeyboardInterrupt):
-            raise
         except BaseException as _warden_error:
-            # As the interpreter reports it, without this loader's frame.
-            _warden_error.__traceback__ = _warden_error.__traceback__.tb_next
-            __import__("sys").excepthook(type(_warden_error), _warden_error, _warden_error.__traceback__)
-            raise SystemExit(1)
+            # Raised on as the interpreter would see it, without this loader's frames: it
+            # reports it, records sys.last_*, and exits as for the script's own.
+            _warden_traceback = _warden_error.__traceback__
+            while _warden_traceback is not None and _warden_traceback.tb_frame.f_code.co_filename == "<string>":
+                _warden_traceback = _warden_traceback.tb_next
+            _warden_error.__traceback__ = _warden_traceback
+            del _warden_traceback
+            raise
         """#
 }

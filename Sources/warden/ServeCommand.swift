@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
             Settings come from flags, then the environment (WARDEN_HOST, WARDEN_PORT, WARDEN_TOKEN, \
             WARDEN_MAX_SESSIONS, WARDEN_IDLE_TIMEOUT, WARDEN_MAX_RUNS, WARDEN_MAX_TIMEOUT, \
             WARDEN_WORKSPACE_ROOT, WARDEN_WORKSPACE_BYTES, WARDEN_WORKSPACE_ENTRIES, WARDEN_READ_CAP, \
-            WARDEN_MAX_IMAGES, WARDEN_MAX_IMAGE_BYTES, WARDEN_STANDBY_SANDBOXES, WARDEN_LOG_LEVEL), then a JSON file (--config or WARDEN_CONFIG) such as \
+            WARDEN_MAX_IMAGES, WARDEN_MAX_IMAGE_BYTES, WARDEN_STANDBY_SANDBOXES, WARDEN_WARM_STANDBYS, WARDEN_LOG_LEVEL), then a JSON file (--config or WARDEN_CONFIG) such as \
             {"warden": {"port": 8080, "maxSessions": 1000, "idleTimeout": 1800}}, then defaults.
             """
     )

@@ -89,6 +89,11 @@ import Testing
             + "threading.Thread(target=lambda: (time.sleep(0.2), print('thread'))).start()\nraise KeyError('k')\n",
         "import os\nos._exit(7)\n",
         "import sys\nprint(input(), sys.stdin.read())\n",
+        "raise KeyboardInterrupt\n",
+        "import atexit, sys\natexit.register(lambda: print(type(sys.last_value).__name__))\n1/0\n",
+        "import sys\ndef hook(*info):\n    raise RuntimeError('in hook')\nsys.excepthook = hook\n1/0\n",
+        "import sys, traceback\nsys.excepthook = lambda *info: traceback.print_exc()\n1/0\n",
+        "import warnings\nwarnings.warn('careful')\nexec('1/0')\n",
     ])
     func failuresAndExitsMatchAColdRun(code: String) async throws {
         try await warmUp()
@@ -119,9 +124,10 @@ import Testing
         #expect(hot.stdout.text == "0 yes 0\nb'/run/warden/main.py'\n")
     }
 
-    @Test func anotherLanguageRunsAsFromAPlainStandby() async throws {
+    @Test func anotherLanguageTakesAFreshSandbox() async throws {
         try await warmUp()
-        // Python ignores SIGPIPE and SIGXFSZ; exec keeps what is ignored, so the loader resets them.
+        // A warm Python standby could exec it, but the run's peak memory and CPU time would
+        // then count Python's start too; it gets a sandbox of its own, as from a plain standby.
         let code = "grep -E '^Sig(Ign|Blk)' /proc/self/status; echo \"$0\"; yes | head -n 2; ulimit -t"
         let hot = try await runWarm(RunRequest(language: .sh, code: code, timeout: .seconds(5)))
         let reference = try await cold.execute(RunRequest(language: .sh, code: code, timeout: .seconds(5)))
@@ -130,6 +136,32 @@ import Testing
         // With SIGPIPE ignored, `yes` would complain of a broken pipe.
         #expect(hot.stderr.text == "")
         #expect(reference.stderr.text == "")
+        #expect(hot.maxRSSKiB < 6000, "sh alone peaks near 1.5 MiB; Python's start near 13")
+    }
+
+    @Test func aUserSiteInTheWorkspaceRunsWithTheRunNotBefore() async throws {
+        // `pip install --user` in one run: the next finds the user site, its .pth files and
+        // usercustomize run at its start, within its limits, once.
+        let plant = """
+            import os, site
+            user = site.getusersitepackages()
+            os.makedirs(user, exist_ok=True)
+            hook = "import resource; open('/workspace/hook.log', 'a').write('x'); "
+            hook += "print('pth', resource.getrlimit(resource.RLIMIT_CPU)[0])\\n"
+            open(os.path.join(user, 'warden-test.pth'), 'w').write(hook)
+            open(os.path.join(user, 'usercustomize.py'), 'w').write("print('usercustomize')\\n")
+            open(os.path.join(user, 'mine.py'), 'w').write("value = 42\\n")
+            """
+        var request = RunRequest(language: .python, code: plant)
+        request.workspace = .session(workspace)
+        let planted = try await warm.execute(request)
+        #expect(planted.status == .completed, "\(planted.stderr.text)")
+        let code = "import mine\nprint(mine.value, open('/workspace/hook.log').read())\n"
+        let hot = try await runWarm(RunRequest(language: .python, code: code, timeout: .seconds(5)))
+        #expect(hot.stdout.text == "pth 6\nusercustomize\n42 x\n", "\(hot.stderr.text)")
+        #expect(hot.stderr.text == "")
+        request.code = "import os, shutil, site\nshutil.rmtree(site.getuserbase())\nos.remove('/workspace/hook.log')\n"
+        _ = try await warm.execute(request)
     }
 
     @Test func nothingLeftInTheWorkspaceRunsBeforeTheNextProgram() async throws {
