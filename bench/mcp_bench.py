@@ -1,7 +1,9 @@
 """MCP server benchmark: `warden serve` against a direct spawn of the same interpreter.
 
 Measures, in one run on this machine:
-  - a run_code round trip of print(1) over Streamable HTTP and over HTTP+SSE (p50, p99);
+  - a run_code round trip of print(1) over Streamable HTTP and over HTTP+SSE (p50, p99), with
+    Python started ahead in the session's ready sandbox (the default), and started by the run
+    (a second server, WARDEN_WARM_STANDBYS=false);
   - the first progress event, timed two ways: from sending the call (against a direct
     spawn's first line, so the run's start is in it), and from the child writing that line
     (the child prints its own clock) to the client receiving it (against the same line read
@@ -54,13 +56,13 @@ def rss_kib(pid):
 
 
 class Server:
-    def __init__(self, binary):
+    def __init__(self, binary, environment=None):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.process = subprocess.Popen(
             [binary, "serve", "--port", str(self.port), "--log-level", "error", "--max-sessions", "5000"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, **(environment or {})))
         for _ in range(300):
             try:
                 if httpx.get(self.url("/healthz"), timeout=1).status_code == 200:
@@ -109,8 +111,9 @@ def timed(action):
     return time.perf_counter() - start, result
 
 
-def run_code_rows(rows, server, language, code, runs):
-    """Round trips over both transports and the first progress event, against direct spawns."""
+def run_code_rows(rows, server, language, code, runs, note=""):
+    """Round trips over both transports and the first progress event, against direct spawns;
+    `note` says how the server was started, when not as `make run` starts it."""
     program = server.interpreters[language]["path"]
     streamable = StreamableSession(server.port)
     legacy = LegacySession(server.port)
@@ -135,8 +138,8 @@ def run_code_rows(rows, server, language, code, runs):
             over_streamable.append(taken["streamable"])
             over_sse.append(taken["sse"])
     rows.baseline(f"direct spawn of `{program}`, `{code}` (baseline)", direct)
-    rows.measured(f"run_code `{code}` ({language}) round trip over Streamable HTTP", over_streamable, direct)
-    rows.measured(f"run_code `{code}` ({language}) round trip over HTTP+SSE", over_sse, direct)
+    rows.measured(f"run_code `{code}` ({language}) round trip over Streamable HTTP{note}", over_streamable, direct)
+    rows.measured(f"run_code `{code}` ({language}) round trip over HTTP+SSE{note}", over_sse, direct)
 
     waiting = "import time\nprint(1)\ntime.sleep(0.05)" if language == "python" else "echo 1; sleep 0.05"
     direct_first, firsts = [], []
@@ -153,8 +156,8 @@ def run_code_rows(rows, server, language, code, runs):
             direct_first.append(d)
             firsts.append(seen[0] - start)
     rows.baseline(f"first output read from a direct spawn ({language}, baseline)", direct_first)
-    rows.measured(f"first progress event over Streamable HTTP ({language})", firsts, direct_first)
-    if language == "python":
+    rows.measured(f"first progress event over Streamable HTTP ({language}){note}", firsts, direct_first)
+    if language == "python" and not note:
         delivery_rows(rows, streamable, program, runs)
     streamable.close()
     legacy.close()
@@ -328,6 +331,12 @@ def main():
     rows = Rows()
     try:
         run_code_rows(rows, server, "python", "print(1)", args.runs)
+        # The same with Python started by each run in its ready sandbox, not ahead of it.
+        plain = Server(args.warden, {"WARDEN_WARM_STANDBYS": "false"})
+        try:
+            run_code_rows(rows, plain, "python", "print(1)", args.runs, note=", Python not started ahead")
+        finally:
+            plain.stop()
         run_code_rows(rows, server, "sh", "echo 1", args.runs)
         workspace_rows(rows, server, min(args.runs, 100))
         values = asyncio.run(concurrent_and_memory(server, args.runs, base))
