@@ -1,5 +1,6 @@
 /// A sandbox built before its run: a `warden-launch --standby` that has made its namespaces,
-/// root, cgroup membership and every restriction, and waits for the program on stdin.
+/// root, cgroup membership and every restriction, and waits for the program on stdin; or,
+/// warm, a launch of an interpreter whose loader waits for it (see ``WarmStart``).
 ///
 /// Building a sandbox costs ~4 ms (a network namespace alone is 0.6 ms here), almost all of
 /// it independent of the code to run, so the ``Supervisor`` keeps one ready per identity that

@@ -9,9 +9,9 @@
 /// this interpreter with the same flags and the same environment, the loader runs the script
 /// as `python -u script` would: `sys.argv`, `sys.path[0]`, `__file__`, `__main__`, the CPU limit,
 /// stdin, exit statuses and tracebacks come out the same (a test compares them with a cold
-/// run). Anything else (another language, an `env` argument, which Python reads at start-up)
-/// is exec'd, with the signals Python ignores reset, so it runs as it would from the
-/// launcher's standby.
+/// run). The supervisor gives it no other run (see ``Standby/fits(_:)``); what the loader
+/// does not run itself (a run whose home has a user site, see ``startingHome``) it execs,
+/// with the signals Python ignores reset, as the launcher's standby would.
 enum WarmStart {
     /// The languages whose standbys start their interpreter ahead.
     static func command(for interpreter: Interpreter) -> [String]? {
