@@ -25,8 +25,11 @@ enum WarmStart {
     /// and execs the run afresh when that home has a user site.
     static let startingHome = "/nonexistent"
 
-    /// Run with `-c`; it keeps nothing of its own in `__main__` but one frame under the
-    /// script's (visible to `inspect.stack()` and `sys._getframe`, cut from tracebacks).
+    /// Run with `-c`; it keeps nothing of its own in `__main__`, nor in `sys.modules`, and cuts
+    /// its frames from what the script raises. What stays visible: one frame under the
+    /// script's (`inspect.stack()`, `traceback.print_stack()`, `sys._getframe(1)`, a module-level
+    /// `warnings.warn(stacklevel=2)`, a recursion limit reached two calls sooner), and, in
+    /// `/proc/self`, the loader's command line and the starting environment.
     static let pythonLoader = #"""
         def _warden_prepare():
             import os, sys, __main__
@@ -36,8 +39,10 @@ enum WarmStart {
             # directory, and nothing a run left there is imported before the next program.
             if sys.path and sys.path[0] == "":
                 del sys.path[0]
+            imported = "resource" in sys.modules
             import resource, site, _signal
             loader = sys.modules["_frozen_importlib_external"].SourceFileLoader
+            cut = BaseException.with_traceback
             own = [os.fsencode(part) for part in getattr(sys, "orig_argv", [])[:-2]]
             started = dict(os.environb)
 
@@ -68,7 +73,19 @@ enum WarmStart {
                 fail()
             cpu = int(fields[0])
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+            if not imported:
+                del sys.modules["resource"]
             wanted = dict(entry.split(b"=", 1) for entry in environment)
+
+            def afresh():
+                # What the interpreter ignores is inherited by exec: back to what a program starts with.
+                for number in (_signal.SIGPIPE, _signal.SIGXFSZ):
+                    _signal.signal(number, _signal.SIG_DFL)
+                try:
+                    os.execve(argv[0], argv, wanted)
+                except OSError:
+                    fail(b"cannot exec " + argv[0])
+
             runs_here = (
                 own and argv[:-1] == own and len(argv) == len(own) + 1 and b"HOME" in wanted
                 and {**started, b"HOME": wanted[b"HOME"]} == wanted
@@ -78,13 +95,7 @@ enum WarmStart {
                 site.USER_BASE = site.USER_SITE = None
                 runs_here = not (site.ENABLE_USER_SITE and os.path.isdir(site.getusersitepackages()))
             if not runs_here:
-                # What the interpreter ignores is inherited by exec: back to what a program starts with.
-                for number in (_signal.SIGPIPE, _signal.SIGXFSZ):
-                    _signal.signal(number, _signal.SIG_DFL)
-                try:
-                    os.execve(argv[0], argv, wanted)
-                except OSError:
-                    fail(b"cannot exec " + argv[0])
+                afresh()
             path = os.fsdecode(argv[-1])
             with open(path, "rb") as file:
                 source = file.read()
@@ -94,19 +105,33 @@ enum WarmStart {
             namespace["__file__"] = path
             namespace["__cached__"] = None
             namespace["__loader__"] = loader("__main__", path)
-            return compile(source, path, "exec", dont_inherit=True), namespace
+
+            def take():
+                del namespace["_warden_take"]
+                try:
+                    return compile(source, path, "exec", dont_inherit=True), namespace
+                except (SyntaxError, ValueError):
+                    afresh()  # the interpreter says what is wrong with a script in its own words
+
+            class Run:
+                # The script's exception goes on with the loader's frames cut, so the
+                # interpreter reports it, records sys.last_*, and exits as for the script's
+                # own; nothing is looked up by name after the script (it may rebind builtins).
+                def __enter__(self):
+                    return None
+
+                def __exit__(self, kind, error, traceback):
+                    while traceback is not None and traceback.tb_frame.f_code.co_filename == "<string>":
+                        traceback = traceback.tb_next
+                    if error is not None:
+                        cut(error, traceback)
+                    return False
+
+            namespace["_warden_take"] = take
+            return Run()
 
 
-        try:
-            exec(*_warden_prepare())
-        except BaseException as _warden_error:
-            # Raised on as the interpreter would see it, without this loader's frames: it
-            # reports it, records sys.last_*, and exits as for the script's own.
-            _warden_traceback = _warden_error.__traceback__
-            while _warden_traceback is not None and _warden_traceback.tb_frame.f_code.co_filename == "<string>":
-                _warden_traceback = _warden_traceback.tb_next
-            _warden_error.__traceback__ = _warden_traceback
-            del _warden_traceback
-            raise
+        with _warden_prepare():
+            exec(*_warden_take())
         """#
 }

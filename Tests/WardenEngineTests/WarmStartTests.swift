@@ -94,6 +94,10 @@ import Testing
         "import sys\ndef hook(*info):\n    raise RuntimeError('in hook')\nsys.excepthook = hook\n1/0\n",
         "import sys, traceback\nsys.excepthook = lambda *info: traceback.print_exc()\n1/0\n",
         "import warnings\nwarnings.warn('careful')\nexec('1/0')\n",
+        "BaseException = ValueError\nraise KeyError(1)\n",
+        "import builtins\ndel builtins.BaseException\nraise ValueError(1)\n",
+        "# -*- coding: nonesuch -*-\nprint(1)\n",
+        "import sys\nprint('resource' in sys.modules, [name for name in globals() if 'warden' in name])\n",
     ])
     func failuresAndExitsMatchAColdRun(code: String) async throws {
         try await warmUp()
