@@ -41,7 +41,8 @@ extension Supervisor {
     /// run ends. Building one (~4 ms of kernel work) beside a run's start-up slows that run:
     /// beside `echo` it delayed the first output by 0.7 ms, and beside Python's ~40 ms start
     /// (built at 10 ms) by 0.6–2.0 ms, on 2 cores. Past any interpreter's start-up, a long run
-    /// still finds its next standby ready at its end.
+    /// still finds its next standby ready at its end (a warm one's Python start, ~45 ms of
+    /// CPU, then runs beside it).
     static let standbyDelay: Duration = .milliseconds(100)
 
     /// How long after a shorter run's end its next standby is built: long enough for the
@@ -168,7 +169,8 @@ extension Supervisor {
             try makeRunDirectory(runDirectory)
             let cgroups = try host.cgroups.groups(for: identity, lane: lane, limits: limits(for: workspace))
             // Read before the launcher reads its own baseline: nothing runs here until the
-            // standby takes a program, so a later change is that program's OOM kill.
+            // standby takes a program but a warm standby's interpreter, whose start is the
+            // program's too, so a later change is that program's OOM kill.
             let oomWatch = OOMWatch(groups: cgroups)
             let interpreter = configuration.warmStandbys ? warm.flatMap { host.catalog.interpreters[$0] } : nil
             let warmPlan = interpreter.flatMap {
