@@ -29,12 +29,13 @@ extension Supervisor {
     }
 
     /// Builds a standby for the first run in `workspace` (a new session's), so that run is
-    /// as quick as the later ones; with no interpreter started (its language is unknown).
+    /// as quick as the later ones; with `language`'s interpreter started in it when that is
+    /// the language its first run most likely has (a run in another takes a sandbox of its own).
     /// Only while there is room: a burst of new sessions must not churn the standbys of the
     /// sessions that run code.
-    public func prepare(for workspace: Workspace) {
+    public func prepare(for workspace: Workspace, language: Language? = nil) {
         guard standbys.count < host.configuration.standbySandboxes else { return }
-        prepareStandby(workspace.identity, for: .session(workspace), warm: nil)
+        prepareStandby(workspace.identity, for: .session(workspace), warm: language)
     }
 
     /// How long a run goes on before the next standby of its identity is built; sooner if the

@@ -75,8 +75,10 @@ public actor SessionRegistry: Service {
         )
         sessions[session.id] = session
         session.start(tools: tools)
-        // Its first run finds a sandbox ready; built off this request's path.
-        Task { [supervisor] in await supervisor.prepare(for: workspace) }
+        // Its first run finds a sandbox ready, built off this request's path, with Python
+        // (run_code's default language) started in it: an agent's first call usually comes
+        // seconds after it connects.
+        Task { [supervisor] in await supervisor.prepare(for: workspace, language: .python) }
         logger.debug("Session opened", metadata: ["mcp.session.id": "\(session.id)"])
         return session
     }

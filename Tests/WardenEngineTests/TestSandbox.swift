@@ -77,8 +77,8 @@ enum TestSandbox {
     /// Whether `pid` is part of a ready standby: its init (the launcher binary as PID 1, with
     /// no child but the waiting program process) or that process (PID 2, with no children):
     /// the launcher binary not yet exec'd, or an interpreter running the warm loader (see
-    /// ``WarmStart``). The binary is checked by `/proc/<pid>/exe`, which sandboxed code cannot
-    /// fake.
+    /// ``WarmStart``) blocked reading its stdin. The binary is checked by `/proc/<pid>/exe`,
+    /// which sandboxed code cannot fake.
     private static func isStandby(_ pid: Int32, status: String, host: SandboxHost) -> Bool {
         let innerPID = statusField("NSpid", in: status)
         guard let children = childPIDs(of: pid) else { return false }
@@ -93,10 +93,12 @@ enum TestSandbox {
         guard childPIDs(of: pid)?.isEmpty == true else { return false }
         if isLauncher(pid, host: host) { return true }
         let exe = link("/proc/\(pid)/exe")
-        return host.catalog.interpreters.values.contains { interpreter in
+        let loader = host.catalog.interpreters.values.contains { interpreter in
             guard let command = WarmStart.command(for: interpreter), exe == interpreter.path else { return false }
             return readWholeFile("/proc/\(pid)/cmdline", limit: 1 << 20) == command.map { $0 + "\u{0}" }.joined()
         }
+        // Blocked in read(0, ...): still waiting for its program, not running one.
+        return loader && readWholeFile("/proc/\(pid)/syscall")?.split(separator: " ").prefix(2) == ["0", "0x0"]
     }
 
     private static func isLauncher(_ pid: Int32, host: SandboxHost) -> Bool {

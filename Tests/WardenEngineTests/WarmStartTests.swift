@@ -15,7 +15,7 @@ import Testing
     init() throws {
         warm = try TestSandbox.supervisor { $0.standbySandboxes = 1 }
         cold = try TestSandbox.supervisor { $0.warmStandbys = false }
-        store = try WorkspaceStore(host: warm.host, capacity: 1)
+        store = try WorkspaceStore(host: warm.host, capacity: 2)
         workspace = try store.create()
     }
 
@@ -183,6 +183,23 @@ import Testing
         let hot = try await runWarm(RunRequest(language: .python, code: "import resource\nprint('clean')\n"))
         #expect(hot.stdout.text == "clean\n")
         #expect(hot.stderr.text == "")
+    }
+
+    @Test func aNewSessionsFirstPythonRunFindsPythonStarted() async throws {
+        await warm.discardStandbys()
+        let fresh = try store.create()
+        defer { store.remove(fresh) }
+        await warm.prepare(for: fresh, language: .python)
+        #expect(await warm.standbys[fresh.identity]?.warm == .python)
+        let result = try await warm.execute(
+            RunRequest(
+                language: .python,
+                code: "import sys\nprint(sys.argv, open('/proc/self/cmdline', 'rb').read().split(b'\\0')[2])",
+                workspace: .session(fresh)
+            )
+        )
+        #expect(result.stdout.text == "['/run/warden/main.py'] b'-c'\n", "\(result.stderr.text)")
+        await warm.retire(fresh)
     }
 
     @Test func aWarmRunIsKilledAtItsTimeoutAndHasItsCPULimit() async throws {

@@ -52,7 +52,7 @@ def sandbox_processes():
     except those of a standby sandbox: its init (PID 1 of its namespace, the launcher's image)
     and the process that waits for a program (PID 2, no children): the launcher's image not yet
     exec'd (checked by /proc/PID/exe, which sandboxed code cannot fake), or an interpreter
-    running Warden's warm loader."""
+    running Warden's warm loader, blocked reading its stdin."""
     launcher = os.path.realpath(os.path.join(os.path.dirname(WARDEN), "warden-launch"))
 
     def exe(pid):
@@ -72,7 +72,19 @@ def sandbox_processes():
             return True
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             argv = f.read().split(b"\0")
-        return len(argv) == 5 and argv[1:3] == [b"-u", b"-c"] and argv[3].startswith(b"def _warden_prepare():")
+        if not (len(argv) == 5 and argv[1:3] == [b"-u", b"-c"] and argv[3].startswith(b"def _warden_prepare():")):
+            return False
+        # Blocked in read(0, ...): waiting for its program, not running one. One still starting
+        # (Python takes ~45 ms here) gets there within moments; a program (that does not read
+        # its stdin) never does.
+        deadline = time.monotonic() + 2
+        while True:
+            with open(f"/proc/{pid}/syscall") as f:
+                if f.read().split()[:2] == ["0", "0x0"]:
+                    return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
 
     def is_standby(pid, inner_pid):
         if inner_pid == "1":
