@@ -374,16 +374,21 @@ def test_sigterm_kills_running_children_and_exits():
     call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
             "params": {"name": "run_code", "arguments": {"code": "import time\nprint('up', flush=True)\ntime.sleep(120)", "timeout_seconds": 200},
                        "_meta": {"progressToken": "x"}}}
-    with httpx.Client(timeout=30) as client:
-        with client.stream("POST", url, headers=headers, json=call) as stream:
-            for line in stream.iter_lines():
-                if line.startswith("data: ") and "notifications/progress" in line:
-                    break
-            assert sandbox_processes()
-            start = time.monotonic()
-            s.process.terminate()
-            s.process.wait(timeout=20)
-            assert time.monotonic() - start < 15
+    try:
+        with httpx.Client(timeout=30) as client:
+            with client.stream("POST", url, headers=headers, json=call) as stream:
+                for line in stream.iter_lines():
+                    if line.startswith("data: ") and "notifications/progress" in line:
+                        break
+                assert sandbox_processes()
+                start = time.monotonic()
+                s.process.terminate()
+                s.process.wait(timeout=20)
+                assert time.monotonic() - start < 15
+    finally:
+        # A failed assertion must not leave a server (and its mounts) behind.
+        if s.process.poll() is None:
+            s.stop()
     assert not sandbox_processes()
 
 
