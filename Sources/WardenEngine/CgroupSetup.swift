@@ -4,7 +4,7 @@ import Synchronization
 
 /// Finds the cgroup hierarchies a run can use and creates Warden's parent groups in them.
 ///
-/// cgroup v1 `memory` and `pids` hierarchies and a v2 hierarchy with either controller each
+/// cgroup v1 `memory`, `pids` and `cpu` hierarchies and a v2 hierarchy with any of them each
 /// get a `warden-runs` parent, under it one group
 /// per sandbox identity and server instance (`id-<uid>-<instance>`, holding the memory limit)
 /// and in that one leaf per concurrent run of the identity (`run-<lane>`), created on first use with their limits written once; a run only joins leaves.
@@ -18,6 +18,7 @@ package struct CgroupSetup: Sendable {
     package var parents: [String] = []
     var memory = false
     var pids = false
+    var cpu = false
     private let created = CreatedGroups()
     /// The server's instance number (see ``ServerInstance``), part of every leaf's name.
     var instance = 0
@@ -51,17 +52,41 @@ package struct CgroupSetup: Sendable {
                     _ = writeSmallFile(group + "/memory.max", "\(limits.memoryBytes)")
                     _ = writeSmallFile(group + "/memory.swap.max", "0")
                 }
+                // Every identity weighs the same, however many processes its runs start.
+                if access(group + "/cpu.weight", F_OK) == 0 {
+                    _ = writeSmallFile(group + "/cpu.weight", "100")
+                } else if access(group + "/cpu.shares", F_OK) == 0 {
+                    _ = writeSmallFile(group + "/cpu.shares", "1024")
+                }
                 // cgroup v2: let the leaves use the controllers this group has.
-                for controller in Self.controllers(of: group) where controller == "memory" || controller == "pids" {
+                for controller in Self.controllers(of: group) where Self.used.contains(controller) {
                     _ = writeSmallFile(group + "/cgroup.subtree_control", "+" + controller)
                 }
                 created.withLock { _ = $0.insert(group) }
             }
             try Self.makeGroup(leaf)
             if access(leaf + "/pids.max", F_OK) == 0 { _ = writeSmallFile(leaf + "/pids.max", "\(limits.processes)") }
+            Self.setCPUCeiling(leaf, cores: limits.cpuCores)
             created.withLock { _ = $0.insert(leaf) }
         }
         return leaves
+    }
+
+    /// The controllers Warden's groups use.
+    static let used: Set<String> = ["memory", "pids", "cpu"]
+
+    /// The CFS period of a CPU ceiling: 100 ms, the kernel's default.
+    static let cpuPeriodMicroseconds = 100_000
+
+    /// Writes (or lifts) a leaf's CPU ceiling: v2 `cpu.max`, v1 `cpu.cfs_quota_us`.
+    private static func setCPUCeiling(_ leaf: String, cores: Double?) {
+        let quota = cores.map { max(1000, Int($0 * Double(cpuPeriodMicroseconds))) }
+        if access(leaf + "/cpu.max", F_OK) == 0 {
+            _ = writeSmallFile(leaf + "/cpu.max", "\(quota.map(String.init) ?? "max") \(cpuPeriodMicroseconds)")
+        } else if access(leaf + "/cpu.cfs_quota_us", F_OK) == 0 {
+            _ = writeSmallFile(leaf + "/cpu.cfs_period_us", "\(cpuPeriodMicroseconds)")
+            _ = writeSmallFile(leaf + "/cpu.cfs_quota_us", "\(quota ?? -1)")
+        }
     }
 
     private static func makeGroup(_ path: String) throws(SandboxError) {
@@ -76,15 +101,15 @@ package struct CgroupSetup: Sendable {
         let v2Root = isCgroup2(root) ? root : (isCgroup2(root + "/unified") ? root + "/unified" : nil)
         // A v2 hierarchy without controllers (a hybrid host's "unified") would add nothing:
         // the kill is the PID namespace's.
-        if let v2Root, !controllers(of: v2Root).filter({ $0 == "memory" || $0 == "pids" }).isEmpty,
+        if let v2Root, !controllers(of: v2Root).filter({ used.contains($0) }).isEmpty,
             let parent = makeParent(in: v2Root)
         {
             enableControllers(v2Root, parent)
-            removeLeaves(in: parent, instance: instance)
             setup.parents.append(parent)
             setup.memory =
                 access(parent + "/cgroup.subtree_control", F_OK) == 0 && controllers(of: parent).contains("memory")
             setup.pids = controllers(of: parent).contains("pids")
+            setup.cpu = controllers(of: parent).contains("cpu")
         }
         if !setup.memory, access(root + "/memory/memory.limit_in_bytes", F_OK) == 0,
             let parent = makeParent(in: root + "/memory")
@@ -96,16 +121,37 @@ package struct CgroupSetup: Sendable {
             setup.parents.append(parent)
             setup.pids = true
         }
+        if !setup.cpu, access(root + "/cpu/cpu.shares", F_OK) == 0, let parent = makeParent(in: root + "/cpu") {
+            setup.parents.append(parent)
+            setup.cpu = true
+        }
+        // What an earlier server of this instance left in its groups dies before any group is
+        // handed out again; then its v2 leaves can go.
+        let groups = setup.parents.flatMap { parent in
+            directoryNames(parent).filter { isInstanceGroup($0, instance) }.map { parent + "/" + $0 }
+        }
+        LeftoverSweep.killProcesses(uids: 0..<0, groups: groups)
+        if let v2 = setup.parents.first(where: isCgroup2) { removeLeaves(in: v2, instance: instance) }
         return setup
+    }
+
+    /// Whether `name` is an identity group of server instance `instance` (`id-<uid>-<instance>`).
+    static func isInstanceGroup(_ name: String, _ instance: Int) -> Bool {
+        name.hasPrefix("id-") && name.hasSuffix("-\(instance)") && name.split(separator: "-").count == 3
     }
 
     /// Removes this instance's v2 leaves (empty: the instance number is ours alone). A child
     /// born by CLONE_INTO_CGROUP into a group whose kill count differs from the launcher's is
     /// SIGKILLed at once (kernel 6.18); a leaf an earlier version killed would fail every run.
+    /// A leaf whose killed processes are still exiting is busy for a moment: retried for 1 s.
     private static func removeLeaves(in parent: String, instance: Int) {
-        for group in directoryNames(parent) where group.hasPrefix("id-") && group.hasSuffix("-\(instance)") {
+        for group in directoryNames(parent) where isInstanceGroup(group, instance) {
             for leaf in directoryNames(parent + "/" + group) where leaf.hasPrefix("run-") {
-                rmdir(parent + "/" + group + "/" + leaf)
+                var attempts = 0
+                while rmdir(parent + "/" + group + "/" + leaf) != 0, errno == EBUSY, attempts < 100 {
+                    attempts += 1
+                    usleep(10_000)
+                }
             }
         }
     }
@@ -132,7 +178,7 @@ package struct CgroupSetup: Sendable {
 
     private static func enableControllers(_ root: String, _ parent: String) {
         let available = controllers(of: root)
-        for controller in ["memory", "pids"] where available.contains(controller) {
+        for controller in ["memory", "pids", "cpu"] where available.contains(controller) {
             _ = writeSmallFile(root + "/cgroup.subtree_control", "+" + controller)
             _ = writeSmallFile(parent + "/cgroup.subtree_control", "+" + controller)
         }

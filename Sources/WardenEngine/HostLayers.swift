@@ -20,7 +20,7 @@ public struct HostLayers: Sendable {
     /// The Landlock ABI (0: none).
     public var landlockABI: Int
 
-    static func probe(cgroups: CgroupSetup) -> HostLayers {
+    static func probe(cgroups: CgroupSetup, cpuCores: Double? = nil) -> HostLayers {
         var layers: [Layer] = []
         let actions = readWholeFile("/proc/sys/kernel/seccomp/actions_avail") ?? ""
         let seccomp = actions.contains("kill_process") && actions.contains("errno")
@@ -81,6 +81,17 @@ public struct HostLayers: Sendable {
                 available: cgroups.pids,
                 required: false,
                 detail: cgroups.pids ? "pids.max per run" : "RLIMIT_NPROC only"
+            )
+        )
+        layers.append(
+            Layer(
+                name: "cgroup_cpu",
+                available: cgroups.cpu,
+                required: false,
+                detail: cgroups.cpu
+                    ? "equal CPU weight per workspace identity"
+                        + (cpuCores.map { ", at most \($0) cores per run" } ?? ", no per-run ceiling")
+                    : "no CPU weights: a run's processes compete with everyone's"
             )
         )
         return HostLayers(layers: layers, landlockABI: abi)

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The launcher command line for one run: a pure function of the host, the request and the
 /// run's identity, so it can be tested without spawning anything. The launcher itself gets an empty
 /// environment; the program's environment travels in `--env` arguments.
@@ -151,6 +153,11 @@ package struct LaunchPlan: Sendable, Equatable {
         ]
         // A standby (no timeout yet) gets its CPU limit with the program.
         if let timeout { arguments += ["--rlimit", "cpu=\(cpuLimitSeconds(for: timeout))"] }
+        // The sandbox ends with this process, and at its deadline whatever this process does.
+        arguments += [
+            "--parent-pid", "\(getpid())",
+            "--deadline-ms", "\(launcherDeadline(timeout: timeout, configuration: configuration).milliseconds)",
+        ]
         switch workspace {
         case .ephemeral:
             arguments += [
@@ -164,6 +171,17 @@ package struct LaunchPlan: Sendable, Equatable {
         for group in cgroups { arguments += ["--cgroup", group] }
         arguments += ["--"] + command
         return LaunchPlan(arguments: arguments)
+    }
+
+    /// When the launcher kills its sandbox on its own: a run's timeout plus the grace the
+    /// server's kill gets (the server kills first), or for a standby, whose run is not known
+    /// yet, its longest wait (idle time plus the expiry check's period) and the longest run.
+    static func launcherDeadline(timeout: Duration?, configuration: SandboxConfiguration) -> Duration {
+        let grace = SandboxConfiguration.launcherDeadlineGrace
+        guard let timeout else {
+            return configuration.standbyIdleTime + Supervisor.standbyExpiryPeriod + configuration.maxTimeout + grace
+        }
+        return timeout + grace
     }
 
     /// RLIMIT_CPU: a backstop one second past the wall-clock timeout.

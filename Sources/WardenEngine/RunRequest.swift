@@ -16,6 +16,11 @@ public struct RunRequest: Sendable {
     /// Extra environment variables. Names must match `[A-Za-z_][A-Za-z0-9_]*`.
     public var environment: [String: String]
     public var workspace: WorkspaceSource
+    /// Whom the run counts against for the supervisor's fair shares besides its session's
+    /// workspace (which every run in it counts against): a principal, say. Each owner holds
+    /// at most ``SandboxConfiguration/runShare`` running and ``SandboxConfiguration/queueShare``
+    /// queued runs.
+    public var owners: [String] = []
 
     public init(
         language: Language,

@@ -14,6 +14,14 @@ public struct SandboxConfiguration: Sendable {
     public var maxConcurrentRuns: Int
     /// Runs waiting for a slot; beyond this a run is refused as busy.
     public var maxQueuedRuns: Int = 64
+    /// Running runs one owner (a session's workspace, a principal) may hold: default half the
+    /// slots, rounded up, so one owner that saturates its share leaves the rest to others.
+    public var runShare: Int?
+    var resolvedRunShare: Int { runShare ?? max(1, (maxConcurrentRuns + 1) / 2) }
+    /// Queued runs one owner may hold: default half the queue (see ``AdmissionStateMachine``,
+    /// which serves the queue round-robin across owners).
+    public var queueShare: Int?
+    var resolvedQueueShare: Int { queueShare ?? maxQueuedRuns / 2 }
     public var defaultTimeout: Duration = .seconds(30)
     public var maxTimeout: Duration = .seconds(300)
     /// Bytes of each stream kept in a result (head and tail).
@@ -23,13 +31,24 @@ public struct SandboxConfiguration: Sendable {
     /// Largest accepted code size.
     public var maxCodeBytes: Int = 1 << 20
     public var limits = SandboxLimits()
-    /// First host uid/gid for sandboxes; slot `n` runs as `identityBase + n`. Never 0.
+    /// First host uid/gid for sandboxes; slot `n` runs as `identityBase + n`. Never 0. The
+    /// server with instance number `i` on the host (see ``SandboxHost``) adds
+    /// `i` × ``identitiesPerInstance``: its slots and workspaces must fit in that many.
     public var identityBase: UInt32 = 200_000
+    /// The uids each server instance on a host has for its slots and workspaces.
+    public static let identitiesPerInstance: UInt32 = 1 << 16
     /// Session workspace `k` (and every run in it) uses `workspaceIdentityBase + k`, past the slots.
     public var workspaceIdentityBase: UInt32 { identityBase + UInt32(maxConcurrentRuns) }
     /// Where session workspaces are mounted; default `<runtimeDirectory>/workspaces`.
     public var workspaceRoot: String?
     public var workspaceQuota = WorkspaceQuota()
+    /// The most memory the workspaces' quotas may add up to (a workspace is a tmpfs, so its
+    /// files live in memory); a new workspace past it is refused (`quota`). `nil`: half the
+    /// host's physical memory.
+    public var workspaceBudgetBytes: Int?
+    var resolvedWorkspaceBudget: Int {
+        workspaceBudgetBytes ?? Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE))) / 2
+    }
     /// Sandboxes kept built ahead of their run (see ``Supervisor``): at most one per identity
     /// (session or slot), this many in all, each dropped after ``standbyIdleTime`` unused.
     /// 0 builds every sandbox when its run arrives (`warden run`, which runs once).
@@ -38,6 +57,9 @@ public struct SandboxConfiguration: Sendable {
     /// A standby built after a Python run starts Python in it (see ``WarmStart``), so the next
     /// Python run skips the interpreter's start-up too.
     public var warmStandbys = true
+    /// How long past a run's timeout its launcher kills the sandbox on its own, should the
+    /// server not have (hung, or gone: a launcher also kills its sandbox when the server dies).
+    static let launcherDeadlineGrace: Duration = .seconds(5)
     /// Use cgroups (memory, pids) where the host provides them.
     public var useCgroups = true
     /// The default runtime directory is this plus `<pid>-<random>`.

@@ -32,6 +32,7 @@ public struct SandboxError: Error, Sendable, Hashable, CustomStringConvertible {
             case policy
             case spawnFailed = "spawn_failed"
             case setupFailed = "setup_failed"
+            case quota
         }
         private let storage: Storage
         private init(_ storage: Storage) { self.storage = storage }
@@ -50,6 +51,9 @@ public struct SandboxError: Error, Sendable, Hashable, CustomStringConvertible {
         public static var spawnFailed: Self { .init(.spawnFailed) }
         /// The launcher started but could not set up a sandbox layer.
         public static var setupFailed: Self { .init(.setupFailed) }
+        /// A new workspace would take the workspaces' quotas together past the host's memory
+        /// budget for them (a workspace is a tmpfs: its files live in memory).
+        public static var quota: Self { .init(.quota) }
 
         public var description: String { storage.rawValue }
     }

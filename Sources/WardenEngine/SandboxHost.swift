@@ -25,6 +25,7 @@ public struct SandboxHost: Sendable {
         _ configuration: SandboxConfiguration,
         logger: Logger
     ) throws(SandboxError) -> SandboxHost {
+        var configuration = configuration
         // A child that closes its stdin early must cost an EPIPE, not the server.
         signal(SIGPIPE, SIG_IGN)
         let policyText: String
@@ -55,6 +56,12 @@ public struct SandboxHost: Sendable {
         }
         let catalog = InterpreterCatalog.discover(searchPath: configuration.searchPath)
         let instance = ServerInstance.claim()
+        // Each server on the host has uids of its own, so the sweep below, which kills what an
+        // earlier server of this instance left, never touches another live server's sandboxes.
+        configuration.identityBase += UInt32(instance.number % 4096) * SandboxConfiguration.identitiesPerInstance
+        let killed = LeftoverSweep.killProcesses(
+            uids: configuration.identityBase..<configuration.workspaceIdentityBase
+        )
         let cgroups =
             configuration.useCgroups
             ? CgroupSetup.prepare(root: configuration.cgroupRoot, instance: instance.number) : CgroupSetup()
@@ -66,7 +73,10 @@ public struct SandboxHost: Sendable {
         for interpreter in catalog.interpreters.values {
             for path in interpreter.readOnlyPaths where !paths.contains(path) { paths.append(path) }
         }
-        let layers = HostLayers.probe(cgroups: cgroups)
+        let layers = HostLayers.probe(cgroups: cgroups, cpuCores: configuration.limits.cpuCores)
+        if killed > 0 {
+            logger.info("Killed processes an earlier server left", metadata: ["warden.processes": "\(killed)"])
+        }
         return SandboxHost(
             configuration: configuration,
             catalog: catalog,

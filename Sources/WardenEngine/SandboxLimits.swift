@@ -5,6 +5,11 @@ public struct SandboxLimits: Sendable, Hashable {
     /// RLIMIT_AS per process: the backstop where no memory cgroup exists. Node reserves a lot of
     /// address space up front, so this is well above `memoryBytes`.
     public var addressSpaceBytes: Int = 8 << 30
+    /// The most CPU one run may use, in cores (cgroup `cpu.max`, v1 CFS quota), where the host
+    /// has the cpu controller; `nil` for no ceiling. Whatever it is, every identity (a session's
+    /// workspace, a one-off slot) has the same CPU weight, so a run's process count buys it no
+    /// larger share of a busy host.
+    public var cpuCores: Double?
     /// RLIMIT_NPROC for the run's host uid, and the pids cgroup limit.
     public var processes: Int = 128
     /// RLIMIT_NOFILE.

@@ -9,7 +9,10 @@ extension Supervisor {
     /// it again), discards the standby built for it and waits until that is gone. Call it once
     /// the session's runs are over and before the workspace is deleted, so no sandbox
     /// outlives its workspace or holds its uid when a new session takes it.
-    public func retire(_ workspace: Workspace) async {
+    /// - Returns: whether every sandbox of the workspace's uid is gone; when one is still
+    ///   being torn down after 10 s, the caller must not hand the uid to anyone else.
+    @discardableResult
+    public func retire(_ workspace: Workspace) async -> Bool {
         workspace.close()
         if standbys[workspace.identity]?.workspacePath == workspace.path { discardStandby(of: workspace.identity) }
         await settleDiscards()
@@ -19,6 +22,7 @@ extension Supervisor {
         while lanes[workspace.identity] != nil, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
+        return lanes[workspace.identity] == nil
     }
 
     /// Discards every standby (and those scheduled) and waits until they are gone.

@@ -46,17 +46,22 @@ public actor Supervisor: Service {
         self.state = .accepting(
             AdmissionStateMachine(
                 maxRunning: host.configuration.maxConcurrentRuns,
-                maxQueued: host.configuration.maxQueuedRuns
+                maxQueued: host.configuration.maxQueuedRuns,
+                runShare: host.configuration.resolvedRunShare,
+                queueShare: host.configuration.resolvedQueueShare
             )
         )
     }
+
+    /// How often standbys past their idle time are dropped.
+    static let standbyExpiryPeriod: Duration = .seconds(5)
 
     /// Waits for graceful shutdown, then stops: queued runs are refused, running ones killed.
     /// Meanwhile it drops standbys that have waited longer than their idle time.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(5))
+                try? await Task.sleep(for: Self.standbyExpiryPeriod)
                 await self.expireStandbys()
             }
         }
@@ -190,7 +195,7 @@ public actor Supervisor: Service {
     /// standby, in one hop onto the actor; `nil` when it was cancelled while queued.
     private func admit(_ request: RunRequest) async throws(SandboxError) -> Admission? {
         let id = allocateID()
-        guard let slot = try await admit(id) else { return nil }
+        guard let slot = try await admit(id, owners: owners(of: request)) else { return nil }
         // A session's runs all take its workspace's uid, so each can change what the last one
         // wrote; one-off runs take their slot's.
         let identity: UInt32
@@ -208,12 +213,20 @@ public actor Supervisor: Service {
         )
     }
 
+    /// Whom a run counts against for the fair shares: its session's workspace (every run in
+    /// one, whatever asked for it), then the owners the caller named (a principal).
+    private nonisolated func owners(of request: RunRequest) -> [String] {
+        var owners: [String] = []
+        if case .session(let workspace) = request.workspace { owners.append("workspace:\(workspace.identity)") }
+        return owners + request.owners
+    }
+
     /// Returns the run's slot, or `nil` when it was cancelled while queued.
-    private func admit(_ id: RunID) async throws(SandboxError) -> Int? {
+    private func admit(_ id: RunID, owners: [String]) async throws(SandboxError) -> Int? {
         guard case .accepting(var machine) = state else {
             throw SandboxError(.shuttingDown, "the supervisor is shutting down")
         }
-        let action = machine.request(id)
+        let action = machine.request(id, owners: owners)
         state = .accepting(machine)
         switch action {
         case .start(let slot): return slot
@@ -221,6 +234,11 @@ public actor Supervisor: Service {
             throw SandboxError(
                 .busy,
                 "all \(machine.maxRunning) run slots and \(machine.maxQueued) queue places are taken; retry later"
+            )
+        case .rejectShareExhausted:
+            throw SandboxError(
+                .busy,
+                "this session has \(machine.queueShare) runs waiting, its share of the queue, behind its \(machine.runShare) running; retry when one ends"
             )
         case .rejectShuttingDown: throw SandboxError(.shuttingDown, "the supervisor is shutting down")
         case .enqueue:
@@ -272,11 +290,9 @@ public actor Supervisor: Service {
     private func release(_ admission: Admission) {
         releaseLane(admission.identity, admission.lane)
         guard case .accepting(var machine) = state else { return }
-        let action = machine.finish(admission.id)
+        let started = machine.finish(admission.id)
         state = .accepting(machine)
-        if case .start(let next, let slot) = action {
-            waiting.removeValue(forKey: next)?.resume(returning: slot)
-        }
+        for start in started { waiting.removeValue(forKey: start.id)?.resume(returning: start.slot) }
     }
 
     private nonisolated func perform(

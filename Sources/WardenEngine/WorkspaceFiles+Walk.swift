@@ -42,10 +42,14 @@ extension WorkspaceFiles {
     /// walks stop there (reported as truncated) instead of spending seconds and megabytes.
     static let maxWalkDepth = 256
     static let maxWalkPathBytes = 16 << 20
+    /// How long one walk may take: the server walks on behalf of a session (listings, a run's
+    /// snapshots), outside every limit of the run that built the tree, so a walk is cut short
+    /// (and says so) rather than let one session's tree cost the server seconds.
+    public static let maxWalkTime: Duration = .milliseconds(500)
 
     /// Visits the entries under the directory `root` (kept open), breadth first, at most
-    /// `limit`, at most ``maxWalkDepth`` levels down and ``maxWalkPathBytes`` of paths; returns
-    /// whether it stopped early. Subdirectories are reopened from `root` with
+    /// `limit`, at most ``maxWalkDepth`` levels down, ``maxWalkPathBytes`` of paths and
+    /// `time` long; returns whether it stopped early. Subdirectories are reopened from `root` with
     /// RESOLVE_NO_SYMLINKS, so a directory swapped for a symlink mid-walk is skipped, never
     /// followed, and only two fds are open however deep the tree is. Names are kept as raw
     /// bytes for the file system and shown decoded (a name that is not UTF-8 shows U+FFFD).
@@ -54,8 +58,11 @@ extension WorkspaceFiles {
         _ path: WorkspacePath,
         recursive: Bool,
         limit: Int,
+        time: Duration = maxWalkTime,
         visit: (FileEntry) -> Void
     ) -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + time
         var count = 0
         var pathBytes = 0
         var cut = false
@@ -64,6 +71,7 @@ extension WorkspaceFiles {
         while next < pending.count {
             let sub = pending[next]
             next += 1
+            guard clock.now < deadline else { return true }
             let fd = open(below: root, sub[...], O_RDONLY | O_DIRECTORY)
             guard fd >= 0, let stream = fdopendir(fd) else {
                 if fd >= 0 { close(fd) }
@@ -79,6 +87,8 @@ extension WorkspaceFiles {
                 guard fstatat(fd, cName, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
                 guard count < limit else { return true }
                 count += 1
+                // The clock is read every 256 entries: a directory can hold thousands.
+                if count & 255 == 0, clock.now >= deadline { return true }
                 let target = status.st_mode & S_IFMT == S_IFLNK ? readLink(fd, cName) : nil
                 let name = String(decoding: raw, as: UTF8.self)
                 let entryPath = WorkspacePath(components: shown + [name])

@@ -84,7 +84,8 @@ public struct WorkspaceFiles: Sendable {
     public func list(
         _ path: WorkspacePath,
         recursive: Bool,
-        limit: Int
+        limit: Int,
+        time: Duration = maxWalkTime
     ) throws(FileError) -> (
         entries: [FileEntry], truncated: Bool
     ) {
@@ -100,9 +101,14 @@ public struct WorkspaceFiles: Sendable {
                 return ([FileEntry(path: path, status: status)], false)
             }
             defer { close(fd) }
-            var entries: [FileEntry] = []
-            let truncated = Self.walk(fd, path, recursive: recursive, limit: limit) { entries.append($0) }
-            return (entries.sorted { $0.path.relative < $1.path.relative }, truncated)
+            // Each entry's sort key is made once: joined per comparison, deep paths made the
+            // sort of a large tree cost seconds.
+            var keyed: [(key: String, entry: FileEntry)] = []
+            let truncated = Self.walk(fd, path, recursive: recursive, limit: limit, time: time) {
+                keyed.append(($0.path.relative, $0))
+            }
+            keyed.sort { $0.key < $1.key }
+            return (keyed.map(\.entry), truncated)
         }
     }
 
@@ -246,13 +252,22 @@ public struct WorkspaceFiles: Sendable {
 
     // MARK: Snapshots
 
-    /// Every entry in the workspace by relative path (at most `limit`), for run artifacts.
-    public func snapshot(limit: Int) -> [String: FileEntry] {
-        var result: [String: FileEntry] = [:]
+    /// The entries of the whole workspace, by relative path, for a run's artifacts.
+    public struct Snapshot: Sendable {
+        public var entries: [String: FileEntry] = [:]
+        /// Whether the walk saw the whole tree (not cut short by its entry, depth, size or
+        /// time bounds).
+        public var complete = true
+    }
+
+    /// Every entry in the workspace by relative path (at most `limit`, within `time`).
+    public func snapshot(limit: Int, time: Duration = maxWalkTime) -> Snapshot {
+        var result = Snapshot()
         _ = try? workspace.withDirectory { base throws(FileError) in
-            _ = Self.walk(base, WorkspacePath(components: []), recursive: true, limit: limit) {
-                result[$0.path.relative] = $0
+            let cut = Self.walk(base, WorkspacePath(components: []), recursive: true, limit: limit, time: time) {
+                result.entries[$0.path.relative] = $0
             }
+            result.complete = !cut
         }
         return result
     }

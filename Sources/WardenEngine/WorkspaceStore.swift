@@ -14,6 +14,8 @@ public final class WorkspaceStore: Sendable {
     public let quota: WorkspaceQuota
     let firstIdentity: UInt32
     public let capacity: Int
+    /// The most the quotas of the workspaces in use may add up to.
+    public let budget: Int
     private let used = Mutex<Set<Int>>([])
     /// The marker file, locked for the store's life: two servers never share a root.
     private let lock: Int32
@@ -23,13 +25,21 @@ public final class WorkspaceStore: Sendable {
 
     /// Prepares `root` (mode 0700, marked) and removes the workspaces a previous server left in
     /// it. An existing root must be a directory of this user that is empty or marked.
-    public init(root: String, quota: WorkspaceQuota, firstIdentity: UInt32, capacity: Int) throws(SandboxError) {
+    public init(
+        root: String,
+        quota: WorkspaceQuota,
+        firstIdentity: UInt32,
+        capacity: Int,
+        budget: Int = .max
+    ) throws(SandboxError) {
         self.root = root
         self.quota = quota
         self.firstIdentity = firstIdentity
         self.capacity = capacity
+        self.budget = budget
         guard (1...(1 << 40)).contains(quota.bytes), (1...10_000_000).contains(quota.entries),
-            (1...1_000_000).contains(capacity), firstIdentity > 0
+            (1...1_000_000).contains(capacity), firstIdentity > 0,
+            UInt64(firstIdentity) + UInt64(capacity) <= UInt64(UInt32.max)
         else {
             throw SandboxError(
                 .invalidRequest,
@@ -69,7 +79,10 @@ public final class WorkspaceStore: Sendable {
             usleep(10_000)
         }
         self.lock = lock
-        removeAll()  // what a previous server with this root left behind
+        // What a previous server with this root left behind: processes under its workspace
+        // uids (which the new sessions will reuse), then its workspaces.
+        LeftoverSweep.killProcesses(uids: firstIdentity..<(firstIdentity + UInt32(capacity)))
+        removeAll()
     }
 
     deinit {
@@ -81,6 +94,13 @@ public final class WorkspaceStore: Sendable {
     public convenience init(host: SandboxHost, capacity: Int) throws(SandboxError) {
         let configuration = host.configuration
         let instance = host.instance
+        let slots = configuration.workspaceIdentityBase - configuration.identityBase
+        guard UInt64(slots) + UInt64(capacity) <= SandboxConfiguration.identitiesPerInstance else {
+            throw SandboxError(
+                .invalidRequest,
+                "run slots and workspaces together must fit in \(SandboxConfiguration.identitiesPerInstance) uids"
+            )
+        }
         let root =
             configuration.workspaceRoot
             ?? (instance.directory == "/tmp"
@@ -90,7 +110,8 @@ public final class WorkspaceStore: Sendable {
             root: root,
             quota: configuration.workspaceQuota,
             firstIdentity: configuration.workspaceIdentityBase,
-            capacity: capacity
+            capacity: capacity,
+            budget: configuration.resolvedWorkspaceBudget
         )
     }
 
@@ -101,17 +122,31 @@ public final class WorkspaceStore: Sendable {
     }
 
     /// A new, empty workspace.
-    /// - Throws: ``SandboxError`` with `busy` when every workspace identity is taken, or
+    /// - Throws: ``SandboxError`` with `busy` when every workspace identity is taken, `quota`
+    ///   when its quota would take the workspaces' quotas past the memory ``budget``, or
     ///   `setupFailed` when the tmpfs cannot be mounted (no CAP_SYS_ADMIN).
     public func create() throws(SandboxError) -> Workspace {
-        let capacity = capacity
-        guard
-            let index = used.withLock({ used -> Int? in
-                guard let free = (0..<capacity).first(where: { !used.contains($0) }) else { return nil }
-                used.insert(free)
-                return free
-            })
-        else { throw SandboxError(.busy, "all \(capacity) workspaces are in use") }
+        let (capacity, fitting) = (capacity, budget / max(1, quota.bytes))
+        let taken = used.withLock { used -> Result<Int, SandboxError> in
+            guard used.count < fitting else {
+                return .failure(
+                    SandboxError(
+                        .quota,
+                        "\(used.count) workspaces of \(quota.bytes >> 20) MiB already take the \(budget >> 20) MiB this server may give workspaces (they live in memory); try again later"
+                    )
+                )
+            }
+            guard let free = (0..<capacity).first(where: { !used.contains($0) }) else {
+                return .failure(SandboxError(.busy, "all \(capacity) workspaces are in use"))
+            }
+            used.insert(free)
+            return .success(free)
+        }
+        let index: Int
+        switch taken {
+        case .success(let free): index = free
+        case .failure(let error): throw error
+        }
         let identity = firstIdentity + UInt32(index)
         var generator = SystemRandomNumberGenerator()
         let path = "\(root)/\(String(generator.next() as UInt64, radix: 16))"
@@ -146,9 +181,16 @@ public final class WorkspaceStore: Sendable {
 
     /// Deletes a workspace and everything in it, and frees its identity.
     public func remove(_ workspace: Workspace) {
+        remove(workspace, identityFree: true)
+    }
+
+    /// Deletes a workspace and everything in it, and frees its identity unless a process may
+    /// still run under it (`identityFree` false): such a uid is never handed out again by this
+    /// store, so no new workspace shares it with a live process.
+    public func remove(_ workspace: Workspace, identityFree: Bool) {
         workspace.close()
         Self.destroy(workspace.path)
-        _ = used.withLock { $0.remove(workspace.index) }
+        if identityFree { _ = used.withLock { $0.remove(workspace.index) } }
     }
 
     /// The number of workspaces in use.

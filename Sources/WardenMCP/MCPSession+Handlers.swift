@@ -17,11 +17,13 @@ extension MCPSession {
         }
         await server.withMethodHandler(ListResources.self) { [weak self] params in
             guard let self else { throw MCPError.internalError("session closed") }
-            return try WorkspaceResources(workspace: self.workspace, files: tools.files).list(cursor: params.cursor)
+            let resources = WorkspaceResources(workspace: self.workspace, files: tools.files)
+            return try await tools.workers.perform(in: self.gate) { try resources.list(cursor: params.cursor) }
         }
         await server.withMethodHandler(ReadResource.self) { [weak self] params in
             guard let self else { throw MCPError.internalError("session closed") }
-            return try WorkspaceResources(workspace: self.workspace, files: tools.files).read(uri: params.uri)
+            let resources = WorkspaceResources(workspace: self.workspace, files: tools.files)
+            return try await tools.workers.perform(in: self.gate) { try resources.read(uri: params.uri) }
         }
         await server.withMethodHandler(SetLoggingLevel.self) { [weak self] params in
             self?.logLevel = params.level
@@ -50,7 +52,10 @@ extension MCPSession {
         route: NotificationRoute?
     ) async throws -> CallTool.Result {
         if FileTools.names.contains(params.name) {
-            return tools.files.call(params.name, params.arguments, in: workspace)
+            let workspace = workspace
+            return try await tools.workers.perform(in: gate) {
+                tools.files.call(params.name, params.arguments, in: workspace)
+            }
         }
         guard params.name == RunCodeTool.name else {
             throw MCPError.invalidParams("Unknown tool: \(params.name)")
@@ -75,7 +80,7 @@ extension MCPSession {
         case .failure(let error): return RunCodeTool.invalid(error.message)
         }
         let files = workspace.files
-        let before = files.snapshot(limit: files.entryLimit)
+        let before = try await tools.workers.perform(in: gate) { files.snapshot(limit: files.entryLimit) }
         let saver = OutputSaver(files: files, run: nextRun(), threshold: RunCodeTool.resultBytesPerStream)
         let token = params._meta?.progressToken
         // A cancelled task (notifications/cancelled, or the session closing) kills the run.
@@ -110,12 +115,15 @@ extension MCPSession {
         switch outcome {
         case .success(let run):
             let saved = saver.saved
-            let changes = RunArtifacts.changes(
-                before: before,
-                after: files.snapshot(limit: files.entryLimit),
-                excluded: saver.touchedPaths
-            )
-            var artifacts = RunArtifacts(changes: changes, files: files, limits: tools.artifacts)
+            let excluded = saver.touchedPaths
+            let limits = tools.artifacts
+            var artifacts = try await tools.workers.perform(in: gate) {
+                let after = files.snapshot(limit: files.entryLimit)
+                let changes = RunArtifacts.changes(before: before, after: after, excluded: excluded)
+                var artifacts = RunArtifacts(changes: changes, files: files, limits: limits)
+                artifacts.incomplete = !before.complete || !after.complete
+                return artifacts
+            }
             artifacts.savedOutput = saved.paths
             artifacts.saveFailures = saved.failures
             return RunCodeTool.result(run, artifacts: artifacts)

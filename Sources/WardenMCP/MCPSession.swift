@@ -20,6 +20,8 @@ final class MCPSession: Sendable {
     /// The session's private files, mounted at /workspace in each of its runs.
     let workspace: Workspace
     let logger: Logger
+    /// The session's blocking workspace jobs run one at a time (see ``WorkspaceWorkers``).
+    let gate = SerialGate()
     private let state = Mutex(State())
 
     private struct State {

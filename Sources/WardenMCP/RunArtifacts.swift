@@ -16,6 +16,9 @@ struct RunArtifacts: Sendable {
     var changes: [Change] = []
     /// Changes left out of `changes` by the listing limit.
     var omitted = 0
+    /// Whether a snapshot of the workspace was cut short (by its entry, depth, size or time
+    /// bounds), so `changes` may miss some.
+    var incomplete = false
     var images: [(mimeType: String, base64: String)] = []
     /// Workspace files holding a stream's whole output, by stream name.
     var savedOutput: [String: WorkspacePath] = [:]
@@ -24,28 +27,34 @@ struct RunArtifacts: Sendable {
 
     /// Compares two snapshots (by path; a change of type, size, mtime, ctime or inode is a
     /// modification, except for directories), leaving out `excluded` paths (the saved output
-    /// files themselves); sorted by path.
+    /// files themselves); sorted by path. Only what the snapshots prove is listed: nothing when
+    /// the first was cut short (an entry it missed would look created), and no deletions when
+    /// the second was.
     static func changes(
-        before: [String: FileEntry],
-        after: [String: FileEntry],
+        before: WorkspaceFiles.Snapshot,
+        after: WorkspaceFiles.Snapshot,
         excluded: Set<String>
     ) -> [Change] {
-        var all: [Change] = []
-        for (path, entry) in after where !excluded.contains(path) {
-            if let old = before[path] {
+        guard before.complete else { return [] }
+        var all: [(key: String, change: Change)] = []
+        for (path, entry) in after.entries where !excluded.contains(path) {
+            if let old = before.entries[path] {
                 // A directory whose entries changed is not news: the entries are listed.
                 guard !old.sameVersion(as: entry), !(old.type == .directory && entry.type == .directory) else {
                     continue
                 }
-                all.append(Change(path: entry.path, kind: .modified, type: entry.type, size: entry.size))
+                all.append((path, Change(path: entry.path, kind: .modified, type: entry.type, size: entry.size)))
             } else {
-                all.append(Change(path: entry.path, kind: .created, type: entry.type, size: entry.size))
+                all.append((path, Change(path: entry.path, kind: .created, type: entry.type, size: entry.size)))
             }
         }
-        for (path, entry) in before where after[path] == nil && !excluded.contains(path) {
-            all.append(Change(path: entry.path, kind: .deleted, type: entry.type, size: 0))
+        if after.complete {
+            for (path, entry) in before.entries where after.entries[path] == nil && !excluded.contains(path) {
+                all.append((path, Change(path: entry.path, kind: .deleted, type: entry.type, size: 0)))
+            }
         }
-        return all.sorted { $0.path.relative < $1.path.relative }
+        // Keyed by the snapshot's own path strings: none is joined again per comparison.
+        return all.sorted { $0.key < $1.key }.map(\.change)
     }
 
     init() {}

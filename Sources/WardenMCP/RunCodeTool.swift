@@ -86,6 +86,11 @@ struct RunCodeTool: Sendable {
                         ],
                     ],
                     "files_truncated": ["type": "integer", "description": "Changed entries left out of files."],
+                    "files_incomplete": [
+                        "type": "boolean",
+                        "description":
+                            "The workspace was too large or deep to compare whole within the server's bounds: files may miss changes.",
+                    ],
                     "stdout_file": [
                         "type": ["string", "null"],
                         "description":
@@ -178,6 +183,7 @@ struct RunCodeTool: Sendable {
             "max_rss_kb": .int(run.maxRSSKiB),
             "files": artifacts.filesValue,
             "files_truncated": .int(artifacts.omitted),
+            "files_incomplete": .bool(artifacts.incomplete),
             "stdout_file": artifacts.savedOutput["stdout"].map { .string($0.description) } ?? .null,
             "stderr_file": artifacts.savedOutput["stderr"].map { .string($0.description) } ?? .null,
         ]
@@ -188,6 +194,9 @@ struct RunCodeTool: Sendable {
         if let message = run.message { summary += ": \(message)" }
         if !artifacts.changes.isEmpty {
             summary += "; \(artifacts.changes.count + artifacts.omitted) workspace entries changed"
+        }
+        if artifacts.incomplete {
+            summary += "; the workspace was too large to compare whole, so files may miss changes"
         }
         for (stream, failure) in artifacts.saveFailures.sorted(by: { $0.key < $1.key }) {
             summary += "; \(stream): \(failure)"

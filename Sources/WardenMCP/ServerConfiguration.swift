@@ -20,6 +20,9 @@ public struct ServerConfiguration: Sendable {
     /// Images a run created that are attached to its result: how many, and how large each.
     public var maxImages = 4
     public var maxImageBytes = 192 << 10
+    /// Threads for blocking workspace work (file tools, a run's snapshots); each session uses
+    /// one at a time (see ``WorkspaceWorkers``).
+    public var workspaceThreads = 2
 
     public init() {}
 

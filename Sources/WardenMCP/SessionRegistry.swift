@@ -95,8 +95,11 @@ public actor SessionRegistry: Service {
         guard let session = sessions.removeValue(forKey: id) else { return }
         await session.close()
         await Self.reap([session])
-        await supervisor.retire(session.workspace)
-        workspaces.remove(session.workspace)
+        let reaped = await supervisor.retire(session.workspace)
+        if !reaped {
+            logger.error("A sandbox outlived its session; its uid is not reused", metadata: ["mcp.session.id": "\(id)"])
+        }
+        workspaces.remove(session.workspace, identityFree: reaped)
         logger.debug("Session closed", metadata: ["mcp.session.id": "\(id)"])
     }
 

@@ -7,15 +7,18 @@ struct Toolbox: Sendable {
     let runCode: RunCodeTool
     let files: FileTools
     let artifacts: ArtifactLimits
+    /// Where blocking workspace work runs (file tools, a run's snapshots).
+    let workers: WorkspaceWorkers
     /// The `tools/list` answer, built once: every session shares it (schemas are large).
     let list: [Tool]
     /// The same as the JSON of the result, which sessions send as it is.
     let listJSON: String
 
-    init(runCode: RunCodeTool, files: FileTools, artifacts: ArtifactLimits) {
+    init(runCode: RunCodeTool, files: FileTools, artifacts: ArtifactLimits, workers: WorkspaceWorkers) {
         self.runCode = runCode
         self.files = files
         self.artifacts = artifacts
+        self.workers = workers
         self.list = [runCode.tool] + files.tools
         self.listJSON =
             (try? JSONEncoder.plain.encode(ListTools.Result(tools: list))).flatMap {

@@ -12,11 +12,13 @@ public struct WardenServer: Sendable {
     public let application: Application<WardenResponder>
     public let registry: SessionRegistry
     public let supervisor: Supervisor
+    public let workers: WorkspaceWorkers
 
     /// The services to run, in the order that makes shutdown clean: a `ServiceGroup` stops them
     /// in reverse, so sessions close first (their runs are killed and their SSE streams end),
-    /// then the HTTP server has nothing left to wait for, then the supervisor kills stragglers.
-    public var services: [any Service] { [supervisor, application, registry] }
+    /// then the HTTP server has nothing left to wait for, then the supervisor kills stragglers,
+    /// then the workspace threads stop.
+    public var services: [any Service] { [workers, supervisor, application, registry] }
 
     /// - Parameter onRunning: called with the bound port once the server listens (port 0 binds
     ///   an ephemeral one).
@@ -52,10 +54,12 @@ public struct WardenServer: Sendable {
         var artifacts = ArtifactLimits()
         artifacts.maxImages = configuration.maxImages
         artifacts.maxImageBytes = configuration.maxImageBytes
+        let workers = WorkspaceWorkers(threads: configuration.workspaceThreads)
         let tools = Toolbox(
             runCode: RunCodeTool(supervisor: supervisor, languages: supervisor.host.catalog.languages),
             files: files,
-            artifacts: artifacts
+            artifacts: artifacts,
+            workers: workers
         )
         let port = BoundPort(configuration.port)
         let responder = WardenResponder(
@@ -66,6 +70,7 @@ public struct WardenServer: Sendable {
         )
         self.registry = registry
         self.supervisor = supervisor
+        self.workers = workers
         self.application = Application(
             responder: responder,
             server: .http1(configuration: .init(additionalChannelHandlers: [ReceiveBufferSizer()])),

@@ -15,7 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve MCP over HTTP: Streamable HTTP at /mcp, HTTP+SSE at /sse.",
         discussion: """
             Settings come from flags, then the environment (WARDEN_HOST, WARDEN_PORT, WARDEN_TOKEN, \
-            WARDEN_MAX_SESSIONS, WARDEN_IDLE_TIMEOUT, WARDEN_MAX_RUNS, WARDEN_MAX_TIMEOUT, \
+            WARDEN_MAX_SESSIONS, WARDEN_IDLE_TIMEOUT, WARDEN_MAX_RUNS, WARDEN_MAX_TIMEOUT, WARDEN_MAX_QUEUED, \
+            WARDEN_RUN_SHARE, WARDEN_QUEUE_SHARE, WARDEN_CPU_CORES, WARDEN_WORKSPACE_BUDGET, \
             WARDEN_WORKSPACE_ROOT, WARDEN_WORKSPACE_BYTES, WARDEN_WORKSPACE_ENTRIES, WARDEN_READ_CAP, \
             WARDEN_MAX_IMAGES, WARDEN_MAX_IMAGE_BYTES, WARDEN_STANDBY_SANDBOXES, WARDEN_WARM_STANDBYS, WARDEN_LOG_LEVEL), then a JSON file (--config or WARDEN_CONFIG) such as \
             {"warden": {"port": 8080, "maxSessions": 1000, "idleTimeout": 1800}}, then defaults.
@@ -77,10 +78,15 @@ struct ServeCommand: AsyncParsableCommand {
         var sandbox = SandboxConfiguration()
         if let runs = maxRuns ?? settings.int(forKey: "maxRuns") { sandbox.maxConcurrentRuns = max(1, runs) }
         if let seconds = settings.int(forKey: "maxTimeout") { sandbox.maxTimeout = .seconds(max(1, seconds)) }
+        if let queued = settings.int(forKey: "maxQueued") { sandbox.maxQueuedRuns = max(0, queued) }
+        if let share = settings.int(forKey: "runShare") { sandbox.runShare = max(1, share) }
+        if let share = settings.int(forKey: "queueShare") { sandbox.queueShare = max(0, share) }
+        if let cores = settings.double(forKey: "cpuCores"), cores > 0 { sandbox.limits.cpuCores = min(cores, 1024) }
         sandbox.workspaceRoot = workspaceRoot ?? settings.string(forKey: "workspaceRoot")
         if let bytes = workspaceBytes ?? settings.int(forKey: "workspaceBytes") {
             sandbox.workspaceQuota.bytes = min(max(1 << 20, bytes), 1 << 40)
         }
+        if let bytes = settings.int(forKey: "workspaceBudget") { sandbox.workspaceBudgetBytes = max(0, bytes) }
         if let entries = workspaceEntries ?? settings.int(forKey: "workspaceEntries") {
             sandbox.workspaceQuota.entries = min(max(16, entries), 10_000_000)
         }

@@ -54,7 +54,7 @@ enum TestSandbox {
         return found
     }
 
-    private static func processes(of host: SandboxHost) -> [Int32] {
+    static func processes(of host: SandboxHost) -> [Int32] {
         let base = host.configuration.identityBase
         let range = base..<(base + UInt32(host.configuration.maxConcurrentRuns))
         var found: [Int32] = []

@@ -284,6 +284,37 @@ import Testing
         #expect(code { _ = try self.files.entry(WorkspacePath("d")) } == .notFound)
     }
 
+    @Test func workspacesPastTheMemoryBudgetAreRefusedWithQuota() throws {
+        // Room for two 4 MiB workspaces: a third would overcommit the budget.
+        let budgeted = try WorkspaceStore(
+            root: supervisor.host.configuration.runtimeDirectory + "/budgeted",
+            quota: WorkspaceQuota(bytes: 4 << 20, entries: 64),
+            firstIdentity: supervisor.host.configuration.workspaceIdentityBase + 24,
+            capacity: 4,
+            budget: 9 << 20
+        )
+        defer { budgeted.removeAll() }
+        let first = try budgeted.create()
+        _ = try budgeted.create()
+        #expect {
+            _ = try budgeted.create()
+        } throws: { error in
+            (error as? SandboxError)?.code == .quota
+        }
+        budgeted.remove(first)
+        _ = try budgeted.create()
+    }
+
+    @Test func aWalkPastItsTimeBoundIsCutShortAndSaysSo() throws {
+        for index in 0..<8 { try files.write(WorkspacePath("d/f\(index)"), [1], mode: .create) }
+        let whole = files.snapshot(limit: 100)
+        #expect(whole.complete && whole.entries.count == 9)
+        let cut = files.snapshot(limit: 100, time: .zero)
+        #expect(!cut.complete)
+        #expect(try files.list(WorkspacePath("."), recursive: true, limit: 100, time: .zero).truncated)
+        #expect(try !files.list(WorkspacePath("."), recursive: true, limit: 100).truncated)
+    }
+
     @Test func deepTreesAreWalkedPastPathMaxButBounded() async throws {
         let deep = try WorkspaceStore(
             root: supervisor.host.configuration.runtimeDirectory + "/deep",

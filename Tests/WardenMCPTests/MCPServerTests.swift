@@ -38,6 +38,7 @@ import WardenEngine
         )
         try await server.application.test(.live) { client in try await body(client) }
         await server.registry.closeAll()
+        try await server.workers.shutDown()
     }
 
     static func post(
@@ -305,6 +306,9 @@ import WardenEngine
         }
     }
 
+    /// The workspace threads of the registries these tests make (one for all of them).
+    static let workers = WorkspaceWorkers(threads: 1)
+
     /// A registry of at most two sessions on a host of its own, with the tools it serves.
     private static func registry(
         identityBase: UInt32,
@@ -317,7 +321,8 @@ import WardenEngine
         let tools = Toolbox(
             runCode: RunCodeTool(supervisor: supervisor, languages: host.catalog.languages),
             files: FileTools(),
-            artifacts: ArtifactLimits()
+            artifacts: ArtifactLimits(),
+            workers: Self.workers
         )
         let workspaces = try WorkspaceStore(host: host, capacity: 2)
         let registry = SessionRegistry(

@@ -47,9 +47,15 @@ def new_session(server):
     return httpx.post(server.url("/mcp"), headers=JSON, json=INIT).headers["mcp-session-id"]
 
 
-def sandbox_processes():
-    """Host processes running as a sandbox uid (200000 and up): there must be none between runs,
-    except those of a standby sandbox: its init (PID 1 of its namespace, the launcher's image)
+def is_sandbox_uid(uid):
+    """A uid of a `warden serve` with the default base: 200000 and up, 65536 per server instance
+    on the host (the Swift tests' servers, which use other bases, are not counted)."""
+    return uid >= 200000 and (uid - 200000) % 65536 < 20000
+
+
+def sandbox_processes(include_standbys=False):
+    """Host processes running as a sandbox uid: there must be none between runs,
+    except those of a standby sandbox (unless `include_standbys`): its init (PID 1 of its namespace, the launcher's image)
     and the process that waits for a program (PID 2, no children): the launcher's image not yet
     exec'd (checked by /proc/PID/exe, which sandboxed code cannot fake), or an interpreter
     running Warden's warm loader, blocked reading its stdin."""
@@ -98,9 +104,11 @@ def sandbox_processes():
         try:
             with open(f"/proc/{pid}/status") as f:
                 status = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
-            if not any(200000 <= int(u) < 300000 for u in status["Uid"].split()):
+            if not any(is_sandbox_uid(int(u)) for u in status["Uid"].split()):
                 continue
-            if is_standby(pid, status["NSpid"].split()[-1]):
+            if status["State"].startswith("Z"):
+                continue
+            if not include_standbys and is_standby(pid, status["NSpid"].split()[-1]):
                 continue
             found.append(pid)
         except (OSError, KeyError):

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -78,13 +79,22 @@ _Noreturn static void run_init(wl_config *config, pid_t program) {
     }
 }
 
+/* Init dies with the launcher (and so does the whole sandbox, its PID namespace). The kernel
+ * clears the parent-death signal on every change of credentials, so it is armed again after
+ * each; and since the launcher may have died before that, its end of the sync pipe, which it
+ * holds until it exits, is checked for a hang-up after arming. */
+static void die_with_launcher(int fd, int sync_fd) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) wl_fail(fd, "pdeathsig");
+    struct pollfd launcher = {.fd = sync_fd, .events = POLLIN};
+    if (poll(&launcher, 1, 0) < 0 || (launcher.revents & (POLLHUP | POLLERR))) _exit(WL_EXIT_SETUP);
+}
+
 _Noreturn void wl_child(wl_config *config, int sync_fd) {
     int fd = config->status_fd;
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) wl_fail(fd, "pdeathsig");
+    die_with_launcher(fd, sync_fd);
     char go = 0;
     /* The parent writes our uid/gid maps, then one byte; EOF means it failed or died. */
     if (read(sync_fd, &go, 1) != 1 || go != 'g') _exit(WL_EXIT_SETUP);
-    close(sync_fd);
     /* Made here rather than by clone: the namespace is rooted at the groups this process is in
      * now, so /proc/self/cgroup shows "/" in every hierarchy, not the host's layout. */
     if (unshare(CLONE_NEWCGROUP) != 0) wl_fail(fd, "cgroup-namespace");
@@ -93,6 +103,8 @@ _Noreturn void wl_child(wl_config *config, int sync_fd) {
     int workspace_fd, bind_fds[WL_MAX_BINDS];
     if (wl_rootfs_prepare(config, &workspace_fd, bind_fds) != 0) wl_fail(fd, "open-bind-source");
     become_sandbox_user(fd);
+    die_with_launcher(fd, sync_fd);
+    close(sync_fd);
     if (sethostname(config->hostname, strlen(config->hostname)) != 0) wl_fail(fd, "sethostname");
     wl_network_loopback_up(fd);
     wl_rootfs_build(config, workspace_fd, bind_fds);

@@ -50,6 +50,8 @@ typedef struct {
     const char *hostname;
     int status_fd;
     int standby;                    /* --standby: wait for the program on stdin (standby.c) */
+    pid_t parent_pid;               /* --parent-pid: the server; its death ends the run (watch.c) */
+    uint64_t deadline_ms;           /* --deadline-ms: the run is killed this long after start (0: none) */
     char **argv;                    /* program and its arguments */
     char **envp;                    /* the program's environment (from --env; the launcher's own is empty) */
     int env_count;
@@ -88,6 +90,24 @@ void wl_network_loopback_up(int status_fd);
 
 /* standby.c */
 void wl_await_program(wl_config *config);
+
+/* watch.c: what the launcher waits for once the sandbox exists */
+typedef enum {
+    WL_EVENT_CHILD,     /* SIGCHLD: the sandbox's init may have exited */
+    WL_EVENT_STOP,      /* the server asked (SIGTERM, SIGINT, SIGHUP, SIGQUIT) */
+    WL_EVENT_ORPHANED,  /* the server process is gone, however it died */
+    WL_EVENT_DEADLINE,  /* --deadline-ms passed */
+} wl_event;
+typedef struct {
+    int signal_fd;
+    int parent_fd; /* pidfd of --parent-pid, or -1 */
+    int timer_fd;  /* --deadline-ms, or -1 */
+    int orphaned;  /* the parent was gone before its pidfd was open */
+} wl_watch;
+/* Blocks the handled signals and opens the watch; call before clone. -1 with errno on failure. */
+int wl_watch_open(const wl_config *config, wl_watch *watch);
+/* Waits for the next event; each of ORPHANED and DEADLINE is returned once. */
+wl_event wl_watch_next(wl_watch *watch);
 
 /* child.c */
 _Noreturn void wl_child(wl_config *config, int sync_fd);

@@ -1,7 +1,8 @@
 /*
  * warden-launch: argument parsing and the parent side. The parent stays outside the sandbox,
- * writes the child's uid/gid maps, joins the run's cgroups, waits, turns SIGTERM from the server
- * into a SIGKILL of the sandbox's PID 1 (which takes the whole PID namespace), and reports
+ * writes the child's uid/gid maps, joins the run's cgroups, waits, turns SIGTERM from the server,
+ * the server's death or the run's deadline into a SIGKILL of the sandbox's PID 1 (which takes
+ * the whole PID namespace), and reports
  * `exit <code> <signal> <user-µs> <system-µs> <max-rss-KiB> <oom>` on the status fd.
  *
  * Usage: warden-launch --uid N --gid N --seccomp FILE [options] -- PROGRAM [ARGS...]
@@ -17,6 +18,11 @@
  *                            launcher itself runs with an empty environment, so nothing the
  *                            caller chose can steer it (GLIBC_TUNABLES and the like)
  *   --hostname NAME          --status-fd N (default 3)
+ *   --parent-pid PID         the server: when that process ends, however it dies, the sandbox
+ *                            is killed (watch.c); a launcher whose parent is already another
+ *                            process kills its sandbox at once
+ *   --deadline-ms MS         kill the sandbox this long after the launcher started, whatever
+ *                            the server does (a backstop behind the server's own timeout)
  *   --standby                build and restrict the sandbox now, then take the program, its
  *                            environment and its CPU limit from stdin (see standby.c); no
  *                            `-- PROGRAM` then
@@ -99,6 +105,8 @@ static void parse(wl_config *config, int argc, char **argv) {
         else if (!strcmp(flag, "--tmp-inodes")) config->tmp_inodes = number(value);
         else if (!strcmp(flag, "--hostname")) config->hostname = value;
         else if (!strcmp(flag, "--status-fd")) config->status_fd = (int)number(value);
+        else if (!strcmp(flag, "--parent-pid")) config->parent_pid = (pid_t)number(value);
+        else if (!strcmp(flag, "--deadline-ms")) config->deadline_ms = number(value);
         else if (!strcmp(flag, "--rlimit")) add_rlimit(config, value);
         else if (!strcmp(flag, "--env")) {
             if (!strchr(value, '=') || value[0] == '=') usage("invalid --env");
@@ -175,11 +183,15 @@ int main(int argc, char **argv) {
         errno = saved;
         wl_fail(fd, "cgroup");
     }
-    sigset_t handled;
-    sigemptyset(&handled);
-    int signals[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT};
-    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) sigaddset(&handled, signals[i]);
-    sigprocmask(SIG_BLOCK, &handled, NULL);
+    /* A status write after the server is gone must not kill the launcher before its sandbox. */
+    signal(SIGPIPE, SIG_IGN);
+    wl_watch watch;
+    if (wl_watch_open(&config, &watch) != 0) {
+        int saved = errno;
+        wl_cgroups_step_out(&groups);
+        errno = saved;
+        wl_fail(fd, "watch");
+    }
 
     int sync[2];
     if (pipe2(sync, O_CLOEXEC) != 0) wl_fail(fd, "pipe");
@@ -217,6 +229,10 @@ int main(int argc, char **argv) {
     if (child == 0) {
         close(sync[1]);
         if (groups.v2_fd >= 0) close(groups.v2_fd);
+        int watched[] = {watch.signal_fd, watch.parent_fd, watch.timer_fd};
+        for (size_t i = 0; i < sizeof watched / sizeof watched[0]; i++) {
+            if (watched[i] >= 0) close(watched[i]);
+        }
         wl_child(&config, sync[0]);
     }
     close(sync[0]);
@@ -238,17 +254,17 @@ int main(int argc, char **argv) {
         kill(child, SIGKILL);
         killed = 1;
     }
-    close(sync[1]);
+    /* sync[1] stays open while the launcher lives: the child watches it for a hang-up to close
+     * its own race against this process's death (see wl_child). */
 
     int status = 0;
     struct rusage usage;
     memset(&usage, 0, sizeof usage);
     for (;;) {
-        siginfo_t info;
-        int sig = sigwaitinfo(&handled, &info);
-        if (sig < 0) continue;
-        if (sig != SIGCHLD) {
-            /* The server asked us to stop the run: PID 1's death takes the whole namespace. */
+        wl_event event = wl_watch_next(&watch);
+        if (event != WL_EVENT_CHILD) {
+            /* Asked to stop, orphaned or past the deadline: PID 1's death takes the whole
+             * namespace. */
             kill(child, SIGKILL);
             killed = 1;
             continue;
