@@ -78,7 +78,31 @@ extension SeccompPolicy {
                 let flag = UInt64(1) << UInt64(bit)
                 return mask & flag == 0 ? nil : [compare(argument, SCMP_CMP_MASKED_EQ, flag, flag)]
             }
+        case .noneOf(let argument, let mask, let values):
+            return complement(of: Set(values), within: mask).map { prefix in
+                [compare(argument, SCMP_CMP_MASKED_EQ, prefix.mask, prefix.value)]
+            }
         }
+    }
+
+    /// Masked patterns that match every value of `mask`'s bits except `values`, and never
+    /// overlap: the subtrees holding none of `values` in a binary trie over the mask's bits,
+    /// lowest first (at most one pattern per value and bit).
+    static func complement(of values: Set<UInt64>, within mask: UInt64) -> [(mask: UInt64, value: UInt64)] {
+        let bits = (0..<64).map { UInt64(1) << UInt64($0) }.filter { mask & $0 != 0 }
+        var patterns: [(mask: UInt64, value: UInt64)] = []
+        func descend(_ level: Int, _ prefixMask: UInt64, _ prefixValue: UInt64, _ candidates: [UInt64]) {
+            guard !candidates.isEmpty else {
+                patterns.append((prefixMask, prefixValue))
+                return
+            }
+            guard level < bits.count else { return }  // an excluded value itself
+            let bit = bits[level]
+            descend(level + 1, prefixMask | bit, prefixValue, candidates.filter { $0 & bit == 0 })
+            descend(level + 1, prefixMask | bit, prefixValue | bit, candidates.filter { $0 & bit != 0 })
+        }
+        descend(0, 0, 0, Array(values))
+        return patterns
     }
 
     private static func export(_ context: scmp_filter_ctx) throws(SandboxError) -> [UInt8] {

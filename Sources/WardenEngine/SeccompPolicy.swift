@@ -19,6 +19,10 @@ public struct SeccompPolicy: Sendable, Equatable {
         case maskedEqual(argument: Int, mask: UInt64, value: UInt64)
         /// `(arg & mask) != 0`, compiled as one masked-equal rule per bit.
         case anyBit(argument: Int, mask: UInt64)
+        /// `(arg & mask)` is none of `values`: compiled as the masked-equal rules that cover
+        /// every other value (see `SeccompPolicy+Compile`), since a filter cannot carve an
+        /// allowed value out of a broader rule.
+        case noneOf(argument: Int, mask: UInt64, values: [UInt64])
     }
 
     /// One line of the policy.
@@ -121,10 +125,15 @@ public struct SeccompPolicy: Sendable, Equatable {
             let body = rest.dropFirst()
             if let range = body.firstRange(of: "!=") {
                 let mask = try number(body[..<range.lowerBound], line: line)
-                guard body[range.upperBound...] == "0", mask != 0 else {
-                    throw error(line, "a masked-set test is 'argN&MASK!=0'")
+                guard mask != 0 else { throw error(line, "a masked test needs a non-zero mask") }
+                if body[range.upperBound...] == "0" { return .anyBit(argument: argument, mask: mask) }
+                var values: [UInt64] = []
+                for text in body[range.upperBound...].split(separator: ",", omittingEmptySubsequences: false) {
+                    let value = try number(text, line: line)
+                    guard value & ~mask == 0 else { throw error(line, "\(text) has bits outside the mask") }
+                    values.append(value)
                 }
-                return .anyBit(argument: argument, mask: mask)
+                return .noneOf(argument: argument, mask: mask, values: values)
             }
             if let range = body.firstRange(of: "==") {
                 return .maskedEqual(

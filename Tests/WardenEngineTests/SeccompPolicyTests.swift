@@ -23,7 +23,26 @@ import Testing
         #expect(policy.argumentRules[2].condition == .anyBit(argument: 0, mask: 0x7e02_0000))
     }
 
+    @Test func aValueListParsesAndItsComplementCoversEveryOtherValueOnce() throws {
+        let policy = try SeccompPolicy(
+            parsing: "default errno ENOSYS # d\nerrno EPERM personality arg0&0xffffffff!=0,0xffffffff # p"
+        )
+        #expect(
+            policy.argumentRules[0].condition == .noneOf(argument: 0, mask: 0xffff_ffff, values: [0, 0xffff_ffff])
+        )
+        // Over a small mask, every value is checked: matched by exactly one pattern, or by none
+        // when it is one of the allowed values.
+        let allowed: Set<UInt64> = [0b0000, 0b1111, 0b0101]
+        let patterns = SeccompPolicy.complement(of: allowed, within: 0b1111)
+        for value in UInt64(0)...0b1111 {
+            let matches = patterns.filter { value & $0.mask == $0.value }.count
+            #expect(matches == (allowed.contains(value) ? 0 : 1), "value \(value) matched \(matches) patterns")
+        }
+        #expect(SeccompPolicy.complement(of: [0, 0xffff_ffff], within: 0xffff_ffff).count == 62)
+    }
+
     @Test(arguments: [
+        "errno EPERM personality arg0&0xff!=0x100 # x",  // a value outside the mask
         "allow read",  // no reason
         "allow read #",  // empty reason
         "permit read # x",  // unknown action
