@@ -20,6 +20,16 @@ public struct ServerConfiguration: Sendable {
     /// Images a run created that are attached to its result: how many, and how large each.
     public var maxImages = 4
     public var maxImageBytes = 192 << 10
+    /// HTTP connections kept open at most; past it, the oldest idle or still-sending connection
+    /// is closed to make room (see ``ConnectionTable``). Clamped to half the file descriptors
+    /// the process may open.
+    public var maxConnections = 4096
+    /// How long a new connection may take to send its first request head.
+    public var headerTimeout: Duration = .seconds(10)
+    /// How long a request may take to arrive whole, from its head.
+    public var requestTimeout: Duration = .seconds(30)
+    /// How long a connection with nothing in flight stays open.
+    public var idleConnectionTimeout: Duration = .seconds(60)
     /// Threads for blocking workspace work (file tools, a run's snapshots); each session uses
     /// one at a time (see ``WorkspaceWorkers``).
     public var workspaceThreads = 2

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 public import ServiceLifecycle
 import Synchronization
@@ -39,10 +40,22 @@ public struct WardenServer: Sendable {
         // Every session needs a workspace: fail now, clearly, rather than refuse each session.
         // A little more room than sessions: a removed session's workspace is freed only once
         // its runs are reaped, and a new session must not be refused meanwhile.
-        let workspaces = try WorkspaceStore(host: supervisor.host, capacity: configuration.maxSessions + 64)
+        // Descriptors: half for connections, the rest for sessions (each holds its
+        // workspace's) beside runs and standbys (a few pipes and a pidfd each).
+        let descriptors = Self.descriptorLimit()
+        let engine = supervisor.host.configuration
+        let runDescriptors = 8 * (engine.maxConcurrentRuns + engine.standbySandboxes) + 256
+        let maxSessions = max(1, min(configuration.maxSessions, descriptors / 2 - runDescriptors))
+        if maxSessions < configuration.maxSessions {
+            logger.warning(
+                "Fewer sessions than configured: the file descriptor limit is too low",
+                metadata: ["warden.sessions": "\(maxSessions)", "warden.descriptors": "\(descriptors)"]
+            )
+        }
+        let workspaces = try WorkspaceStore(host: supervisor.host, capacity: maxSessions + 64)
         workspaces.remove(try workspaces.create())
         let registry = SessionRegistry(
-            maxSessions: configuration.maxSessions,
+            maxSessions: maxSessions,
             idleTimeout: configuration.idleTimeout,
             keepAliveInterval: configuration.keepAliveInterval,
             workspaces: workspaces,
@@ -61,6 +74,12 @@ public struct WardenServer: Sendable {
             artifacts: artifacts,
             workers: workers
         )
+        let connections = ConnectionTable(limit: min(configuration.maxConnections, descriptors / 2))
+        let timeouts = ConnectionDeadlines.Timeouts(
+            header: configuration.headerTimeout,
+            request: configuration.requestTimeout,
+            idle: configuration.idleConnectionTimeout
+        )
         let port = BoundPort(configuration.port)
         let responder = WardenResponder(
             requestGuard: RequestGuard(configuration: configuration, port: port),
@@ -73,10 +92,19 @@ public struct WardenServer: Sendable {
         self.workers = workers
         self.application = Application(
             responder: responder,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ReceiveBufferSizer()])),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        ReceiveBufferSizer(), ConnectionDeadlines(timeouts: timeouts, table: connections),
+                    ]
+                )
+            ),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
-                serverName: "warden"
+                serverName: "warden",
+                // A backstop behind the table's shedding: accepting pauses before the
+                // descriptors run out.
+                availableConnectionsDelegate: MaximumAvailableConnections(connections.limit + 64)
             ),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? configuration.port
@@ -85,6 +113,27 @@ public struct WardenServer: Sendable {
             },
             logger: logger
         )
+    }
+}
+
+extension WardenServer {
+    /// The file descriptors this process may open (RLIMIT_NOFILE's soft limit).
+    static func descriptorLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(clamping: min(limit.rlim_cur, 1 << 20))
+    }
+
+    /// Raises the soft file-descriptor limit to the hard one (the server's connections,
+    /// sessions and runs all hold descriptors); returns the limit now in force.
+    @discardableResult
+    public static func raiseDescriptorLimit() -> Int {
+        var limit = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return descriptorLimit()
     }
 }
 

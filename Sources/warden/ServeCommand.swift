@@ -17,6 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
             Settings come from flags, then the environment (WARDEN_HOST, WARDEN_PORT, WARDEN_TOKEN, \
             WARDEN_MAX_SESSIONS, WARDEN_IDLE_TIMEOUT, WARDEN_MAX_RUNS, WARDEN_MAX_TIMEOUT, WARDEN_MAX_QUEUED, \
             WARDEN_RUN_SHARE, WARDEN_QUEUE_SHARE, WARDEN_CPU_CORES, WARDEN_WORKSPACE_BUDGET, \
+            WARDEN_MAX_CONNECTIONS, WARDEN_HEADER_TIMEOUT, WARDEN_REQUEST_TIMEOUT, WARDEN_IDLE_CONNECTION_TIMEOUT, \
             WARDEN_WORKSPACE_ROOT, WARDEN_WORKSPACE_BYTES, WARDEN_WORKSPACE_ENTRIES, WARDEN_READ_CAP, \
             WARDEN_MAX_IMAGES, WARDEN_MAX_IMAGE_BYTES, WARDEN_STANDBY_SANDBOXES, WARDEN_WARM_STANDBYS, WARDEN_LOG_LEVEL), then a JSON file (--config or WARDEN_CONFIG) such as \
             {"warden": {"port": 8080, "maxSessions": 1000, "idleTimeout": 1800}}, then defaults.
@@ -95,7 +96,18 @@ struct ServeCommand: AsyncParsableCommand {
         server.readCapBytes = max(4096, min(settings.int(forKey: "readCap") ?? server.readCapBytes, 256 << 10))
         server.maxImages = max(0, min(settings.int(forKey: "maxImages") ?? server.maxImages, 16))
         server.maxImageBytes = max(0, min(settings.int(forKey: "maxImageBytes") ?? server.maxImageBytes, 192 << 10))
+        server.maxConnections = max(8, settings.int(forKey: "maxConnections") ?? server.maxConnections)
+        if let seconds = settings.double(forKey: "headerTimeout"), seconds > 0 {
+            server.headerTimeout = .seconds(seconds)
+        }
+        if let seconds = settings.double(forKey: "requestTimeout"), seconds > 0 {
+            server.requestTimeout = .seconds(seconds)
+        }
+        if let seconds = settings.double(forKey: "idleConnectionTimeout"), seconds > 0 {
+            server.idleConnectionTimeout = .seconds(seconds)
+        }
 
+        WardenServer.raiseDescriptorLimit()
         let host = try SandboxHost.prepare(sandbox, logger: logger)
         defer { host.cleanUp() }
         logger.info(
