@@ -56,6 +56,7 @@ bench: release
 
 bench-mcp: release $(VENV)/.installed
 	$(VENV)/bin/python bench/mcp_bench.py --runs 200 --warden .build/release/warden
+	$(VENV)/bin/python bench/noisy_neighbour.py --runs 30 --warden .build/release/warden
 
 clean:
 	rm -rf .build $(VENV)
