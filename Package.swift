@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -20,7 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
-        // The sandbox launcher: plain C, statically linked, run once per execution (see DESIGN.md).
+        // The sandbox launcher: plain C, statically linked, run once per execution (see docs/ARCHITECTURE.md).
         .executableTarget(
             name: "warden-launch",
             path: "sandbox/launcher",
@@ -105,6 +106,24 @@ let package = Package(
         ),
     ]
 )
+
+// `make fuzz` (WARDEN_FUZZ=1, its own scratch path, every module built with -sanitize=fuzzer):
+// the libFuzzer target for the parsers the network reaches. Only then: libFuzzer brings `main`.
+if ProcessInfo.processInfo.environment["WARDEN_FUZZ"] != nil {
+    package.products.append(.executable(name: "warden-fuzz", targets: ["warden-fuzz"]))
+    package.targets.append(
+        .executableTarget(
+            name: "warden-fuzz",
+            dependencies: [
+                "WardenMCP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])],
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]
+        )
+    )
+}
 
 for target in package.targets
 where target.type != .system && target.name != "warden-launch" && target.name != "CWardenShims" {

@@ -5,7 +5,7 @@ import MCP
 /// Our MCP transport for one session, for either HTTP transport.
 ///
 /// The SDK's own HTTP server transport sends every notification to the standalone GET stream
-/// and keeps all events until the session ends (DESIGN.md, decision 2). This one routes each
+/// and keeps all events until the session ends (docs/ARCHITECTURE.md, decision 2). This one routes each
 /// outgoing message to where the client waits for it: a response to the POST stream that
 /// carried its request, a progress notification to the stream of the request that carried
 /// its `progressToken`, anything else to the standalone GET stream. In legacy (2024-11-05)

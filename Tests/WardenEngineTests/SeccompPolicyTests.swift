@@ -68,7 +68,7 @@ import Testing
         let text = try #require(readWholeFile(SandboxConfiguration.defaultPolicyPath()))
         let policy = try SeccompPolicy(parsing: text)
         #expect(policy.defaultAction == .errno(38))
-        // The decisions DESIGN.md records.
+        // The decisions docs/ARCHITECTURE.md records.
         let rules = Dictionary(policy.mainRules.map { ($0.syscall, $0.action) }, uniquingKeysWith: { a, _ in a })
         #expect(rules["clone3"] == .errno(38))
         #expect(rules["io_uring_setup"] == .errno(38))

@@ -3,7 +3,7 @@
  * server and sandboxed code. Everything between fork and exec happens here, in C, because the
  * Swift runtime is multithreaded and only async-signal-safe calls are legal after its fork.
  *
- * Order (see DESIGN.md): namespaces → mounts → uid → rlimits → caps → NO_NEW_PRIVS → Landlock
+ * Order (see docs/ARCHITECTURE.md): namespaces → mounts → uid → rlimits → caps → NO_NEW_PRIVS → Landlock
  * (best effort) → seccomp → execve. Every setup failure is reported on the status fd as
  * `error <step> <errno> <text>` and the launcher exits 125: a layer is never silently skipped.
  */
