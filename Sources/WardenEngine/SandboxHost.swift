@@ -59,9 +59,9 @@ public struct SandboxHost: Sendable {
         // Each server on the host has uids of its own, so the sweep below, which kills what an
         // earlier server of this instance left, never touches another live server's sandboxes.
         configuration.identityBase += UInt32(instance.number % 4096) * SandboxConfiguration.identitiesPerInstance
-        let killed = LeftoverSweep.killProcesses(
-            uids: configuration.identityBase..<configuration.workspaceIdentityBase
-        )
+        let killed =
+            instance.isExclusive
+            ? LeftoverSweep.killProcesses(uids: configuration.identityBase..<configuration.workspaceIdentityBase) : 0
         let cgroups =
             configuration.useCgroups
             ? CgroupSetup.prepare(root: configuration.cgroupRoot, instance: instance.number) : CgroupSetup()

@@ -34,6 +34,11 @@ package final class ServerInstance: Sendable {
         return ServerInstance(number: Int(getpid()), directory: "/tmp", lock: nil)
     }
 
+    /// Whether the number is this server's alone (held by its lock). Without a usable lock
+    /// directory the number is the pid, which another server's may equal modulo the uid
+    /// blocks, so nothing is swept then.
+    package var isExclusive: Bool { lock != nil }
+
     /// Lets another server (or the next host in this process) take this number.
     package func release() {
         lock?.release()

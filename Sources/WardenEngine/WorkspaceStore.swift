@@ -79,10 +79,7 @@ public final class WorkspaceStore: Sendable {
             usleep(10_000)
         }
         self.lock = lock
-        // What a previous server with this root left behind: processes under its workspace
-        // uids (which the new sessions will reuse), then its workspaces.
-        LeftoverSweep.killProcesses(uids: firstIdentity..<(firstIdentity + UInt32(capacity)))
-        removeAll()
+        removeAll()  // what a previous server with this root left behind
     }
 
     deinit {
@@ -106,6 +103,12 @@ public final class WorkspaceStore: Sendable {
             ?? (instance.directory == "/tmp"
                 ? configuration.runtimeDirectory + "/workspaces"
                 : "\(instance.directory)/\(instance.number).workspaces")
+        // What an earlier server of this instance left running under the workspace uids, which
+        // new sessions will take again (the uid block is this instance's alone).
+        if instance.isExclusive {
+            let first = configuration.workspaceIdentityBase
+            LeftoverSweep.killProcesses(uids: first..<(first + UInt32(capacity)))
+        }
         try self.init(
             root: root,
             quota: configuration.workspaceQuota,
