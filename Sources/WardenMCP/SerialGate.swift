@@ -10,6 +10,9 @@ final class SerialGate: Sendable {
 
     private let state = Mutex(State())
 
+    /// Jobs waiting for their turn.
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
     /// Runs `body` once every job that arrived before it has finished.
     func withTurn<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         await acquire()
