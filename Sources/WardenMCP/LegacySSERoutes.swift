@@ -54,7 +54,9 @@ final class LegacySSERoutes: Sendable {
         else {
             return StreamableHTTPRoutes.rpcError(.notFound, code: -32600, "Unknown or expired session")
         }
-        switch await JSONRPCBody.read(request, limit: configuration.maxBodyBytes) {
+        switch await JSONRPCBody.read(request, configuration: configuration) {
+        case .success(let body) where body.isBatch && !session.acceptsBatches:
+            return StreamableHTTPRoutes.batchRefusal
         case .success(let body): await session.receive(body, route: session.legacyRoute)
         case .failure(let refusal): return refusal.response
         }

@@ -36,7 +36,7 @@ final class StreamableHTTPRoutes: Sendable {
             return Self.rpcError(.unsupportedMediaType, code: -32600, "Content-Type must be application/json")
         }
         let body: JSONRPCBody
-        switch await JSONRPCBody.read(request, limit: configuration.maxBodyBytes) {
+        switch await JSONRPCBody.read(request, configuration: configuration) {
         case .success(let read): body = read
         case .failure(let refusal): return refusal.response
         }
@@ -51,7 +51,7 @@ final class StreamableHTTPRoutes: Sendable {
 
         let session: MCPSession
         if messages.contains(where: { $0.method == "initialize" }) {
-            guard messages.count == 1 else {
+            guard messages.count == 1, !body.isBatch else {
                 return Self.rpcError(.badRequest, code: -32600, "initialize must not be batched")
             }
             do {
@@ -68,6 +68,7 @@ final class StreamableHTTPRoutes: Sendable {
             case .success(let found): session = found
             case .failure(let response): return response.response
             }
+            if body.isBatch, !session.acceptsBatches { return Self.batchRefusal }
         }
 
         let requests = messages.compactMap { message -> (id: String, token: String?)? in
@@ -157,6 +158,10 @@ final class StreamableHTTPRoutes: Sendable {
             return .failure(
                 Refusal(response: Self.rpcError(.forbidden, code: -32600, "This session belongs to another principal"))
             )
+        case .some(.some(let session)) where session.transport.mode == .legacy:
+            // An HTTP+SSE session exists only for its own routes: here it is unknown, and its
+            // stream gets nothing from this transport.
+            return .failure(Refusal(response: Self.rpcError(.notFound, code: -32600, "Unknown or expired session")))
         case .some(.some(let session)):
             return .success(session)
         }
@@ -187,6 +192,15 @@ final class StreamableHTTPRoutes: Sendable {
                 await onClose?()
             }
         }
+    }
+
+    /// The answer to a batch in a session whose protocol version has none.
+    static var batchRefusal: Response {
+        rpcError(
+            .badRequest,
+            code: -32600,
+            "Invalid Request: JSON-RPC batches exist only in protocol \(MCPSession.batchingVersion)"
+        )
     }
 
     static func rpcError(_ status: HTTPResponse.Status, code: Int, _ message: String, id: Value? = nil) -> Response {

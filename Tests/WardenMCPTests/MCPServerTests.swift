@@ -23,6 +23,15 @@ import WardenEngine
         configuration configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
+        try await withServer(configuration: configure) { client, _ in try await body(client) }
+    }
+
+    /// Runs `body` against a live server built with `configure`, given the server too (its
+    /// registry and supervisor).
+    func withServer(
+        configuration configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (any TestClientProtocol, WardenServer) async throws -> Void
+    ) async throws {
         var sandbox = SandboxConfiguration()
         sandbox.identityBase = 310_000
         sandbox.maxConcurrentRuns = 4
@@ -36,7 +45,7 @@ import WardenEngine
             supervisor: Supervisor(host: host, logger: Self.logger),
             logger: Self.logger
         )
-        try await server.application.test(.live) { client in try await body(client) }
+        try await server.application.test(.live) { client in try await body(client, server) }
         await server.registry.closeAll()
     }
 
