@@ -57,12 +57,19 @@ final class MCPSession: Sendable {
         edit_file, delete_file and move_file work on it, and its files are also resources.
         """
 
-    init(id: String, principal: String, mode: SessionTransport.Mode, workspace: Workspace, logger: Logger) {
+    init(
+        id: String,
+        principal: String,
+        mode: SessionTransport.Mode,
+        limits: EventStream.BacklogLimits = .init(),
+        workspace: Workspace,
+        logger: Logger
+    ) {
         self.id = id
         self.principal = principal
         self.workspace = workspace
         self.logger = logger
-        self.transport = SessionTransport(mode: mode, logger: logger)
+        self.transport = SessionTransport(mode: mode, limits: limits, logger: logger)
     }
 
     /// Makes the session ready for messages; its tools answer every call.

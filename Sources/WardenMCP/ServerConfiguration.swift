@@ -19,6 +19,14 @@ public struct ServerConfiguration: Sendable {
     /// ~9 ms each (`tools/list`, debug build): a 33 KB batch of 600 cost 5.1 s of CPU, one of
     /// 32 costs 0.28 s.
     public var maxBatchItems = 32
+    /// Unwritten bytes of one SSE stream past which its droppable events (progress, log
+    /// mirrors) are dropped for a client that is not reading.
+    public var droppableBacklogBytes = 1 << 20
+    /// Unwritten bytes of one SSE stream past which its client is given up on: the stream
+    /// finishes and its connection closes (an HTTP+SSE session ends with it, its runs
+    /// killed). Responses are never dropped, so without it a client that never reads could
+    /// make the server hold every response it is sent.
+    public var maxBacklogBytes = 8 << 20
     /// Extra `Host` header values accepted besides the loopback names with the bound port.
     public var allowedHosts: [String] = []
     /// Extra `Origin` values accepted besides http(s)://localhost and 127.0.0.1 with the port.

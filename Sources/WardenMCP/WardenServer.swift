@@ -43,6 +43,10 @@ public struct WardenServer: Sendable {
             maxSessions: configuration.maxSessions,
             idleTimeout: configuration.idleTimeout,
             keepAliveInterval: configuration.keepAliveInterval,
+            backlogLimits: EventStream.BacklogLimits(
+                droppable: configuration.droppableBacklogBytes,
+                hard: configuration.maxBacklogBytes
+            ),
             workspaces: workspaces,
             supervisor: supervisor,
             logger: logger
@@ -68,7 +72,9 @@ public struct WardenServer: Sendable {
         self.supervisor = supervisor
         self.application = Application(
             responder: responder,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ReceiveBufferSizer()])),
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [ReceiveBufferSizer(), ClientCloseWatcher.Installer()])
+            ),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "warden"
