@@ -116,6 +116,10 @@ class Soak:
             "mounts": self.mounts(), "leaves": self.cgroup_leaves(), "run_dirs": self.run_directories(),
             "time": time.monotonic(),
         })
+        mark = self.marks[-1]
+        print(f"# {label} runs: RSS {mark['rss_mib']:.1f} MiB, {mark['fds']} fds, {mark['threads']} threads, "
+              f"{mark['processes']} sandbox processes, {mark['mounts']} mounts, {mark['leaves']} leaves, "
+              f"{mark['run_dirs']} run dirs", flush=True)
 
     # The load.
 

@@ -11,33 +11,51 @@ import MCP
 /// wins, strings must be valid UTF-8 without lone surrogates, and nesting deeper than
 /// ``maxDepth`` is refused rather than recursed into.
 struct JSONParser {
-    /// Arrays and objects nested deeper than this are refused (the parser recurses).
+    /// Arrays and objects nested deeper than this are refused (the parser recurses); callers
+    /// may set a lower limit (JSON-RPC bodies: ``ServerConfiguration/maxMessageDepth``).
     static let maxDepth = 256
 
+    /// Why `bytes` were refused.
+    enum Failure: Error, Equatable {
+        /// Not exactly one JSON value.
+        case invalid
+        /// Arrays and objects nested deeper than the limit.
+        case tooDeep
+    }
+
     private let bytes: UnsafeRawBufferPointer
+    private let depthLimit: Int
     private var index = 0
     private var depth = 0
+    private var exceededDepth = false
 
-    private init(_ bytes: UnsafeRawBufferPointer) {
+    private init(_ bytes: UnsafeRawBufferPointer, depthLimit: Int) {
         self.bytes = bytes
+        self.depthLimit = min(depthLimit, Self.maxDepth)
     }
 
-    /// The value `bytes` hold, or `nil` when they are not exactly one JSON value.
-    static func parse(_ bytes: UnsafeRawBufferPointer) -> Value? {
-        var parser = JSONParser(bytes)
-        guard let value = parser.value() else { return nil }
+    /// The value `bytes` hold, or why they are refused.
+    static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) -> Result<Value, Failure> {
+        var parser = JSONParser(bytes, depthLimit: maxDepth)
+        guard let value = parser.value() else { return .failure(parser.exceededDepth ? .tooDeep : .invalid) }
         parser.skipWhitespace()
-        // Not a ternary: `Value` is nil-literal expressible, so `nil` there would be `.null`.
-        guard parser.index == bytes.count else { return nil }
-        return value
+        guard parser.index == bytes.count else { return .failure(.invalid) }
+        return .success(value)
     }
 
-    /// The value `bytes` hold, or `nil` when they are not exactly one JSON value.
-    static func parse(_ bytes: some Sequence<UInt8>) -> Value? {
-        if let value = bytes.withContiguousStorageIfAvailable({ parse(UnsafeRawBufferPointer($0)) }) {
+    /// The value `bytes` hold, or why they are refused.
+    static func parse(_ bytes: some Sequence<UInt8>, maxDepth: Int) -> Result<Value, Failure> {
+        if let value = bytes.withContiguousStorageIfAvailable({ parse(UnsafeRawBufferPointer($0), maxDepth: maxDepth) })
+        {
             return value
         }
-        return Array(bytes).withUnsafeBytes { parse($0) }
+        return Array(bytes).withUnsafeBytes { parse($0, maxDepth: maxDepth) }
+    }
+
+    /// The value `bytes` hold, or `nil` when they are not exactly one JSON value (nested at
+    /// most ``maxDepth`` deep).
+    static func parse(_ bytes: some Sequence<UInt8>) -> Value? {
+        try? parse(bytes, maxDepth: maxDepth).get()
     }
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -70,7 +88,10 @@ struct JSONParser {
     }
 
     private mutating func object() -> Value? {
-        guard depth < Self.maxDepth else { return nil }
+        guard depth < depthLimit else {
+            exceededDepth = true
+            return nil
+        }
         depth += 1
         defer { depth -= 1 }
         index += 1
@@ -100,7 +121,10 @@ struct JSONParser {
     }
 
     private mutating func array() -> Value? {
-        guard depth < Self.maxDepth else { return nil }
+        guard depth < depthLimit else {
+            exceededDepth = true
+            return nil
+        }
         depth += 1
         defer { depth -= 1 }
         index += 1

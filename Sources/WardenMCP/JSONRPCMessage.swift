@@ -56,33 +56,32 @@ struct JSONRPCMessage: Sendable {
     }
 
     /// Classifies one parsed JSON value; `nil` when it is not a valid JSON-RPC 2.0 message.
+    ///
+    /// A request (or notification) has a non-empty string `method` and neither `result` nor
+    /// `error`; a response has a string or integer `id` and exactly one of `result` and
+    /// `error` (an object with an integer `code` and a string `message`); `params`, when
+    /// present, is an object or an array. Anything else is refused here, before a stream
+    /// opens or an id is taken: the SDK would read a request that also carries `result` as a
+    /// response and never answer it, leaving its POST stream open and its id in use.
     init?(_ value: Value) {
         guard case .object(let message) = value, message["jsonrpc"] == .string("2.0") else { return nil }
-        if case .string(let method)? = message["method"] { self.method = method }
+        let hasResult = message["result"] != nil
+        let hasError = message["error"] != nil
         var params: [String: Value]?
-        if case .object(let fields)? = message["params"] { params = fields }
+        switch message["params"] {
+        case nil, .array?: break
+        case .object(let fields)?: params = fields
+        default: return nil
+        }
         paramsAreObject = message["params"] == nil || params != nil
-        if let method {
-            guard !method.isEmpty else { return nil }
+        if let named = message["method"] {
+            guard case .string(let method) = named, !method.isEmpty, !hasResult, !hasError else { return nil }
+            self.method = method
             if let id = message["id"] {
                 guard let key = Self.key(id) else { return nil }
                 kind = .request(id: key)
                 self.id = Self.id(id)
-                if method == "initialize" {
-                    let fields = params ?? [:]
-                    if case .string(let version)? = fields["protocolVersion"] { requestedVersion = version }
-                    var clientValid = fields["clientInfo"] == nil
-                    if case .object(let client)? = fields["clientInfo"],
-                        case .string? = client["name"], case .string? = client["version"]
-                    {
-                        clientValid = true
-                    }
-                    var capabilitiesValid = fields["capabilities"] == nil
-                    if case .object? = fields["capabilities"] { capabilitiesValid = true }
-                    initializeParamsValid =
-                        (fields["protocolVersion"] == nil || requestedVersion != nil) && capabilitiesValid
-                        && clientValid
-                }
+                if method == "initialize" { readInitialize(params ?? [:]) }
                 if case .object(let meta)? = params?["_meta"], let token = meta["progressToken"] {
                     progressToken = Self.key(token)
                 }
@@ -96,12 +95,31 @@ struct JSONRPCMessage: Sendable {
                     cancelledRequest = Self.key(target)
                 }
             }
-        } else if let id = message["id"], message["result"] != nil || message["error"] != nil {
-            guard let key = Self.key(id) else { return nil }
-            kind = .response(id: key)
         } else {
-            return nil
+            guard let id = message["id"], let key = Self.key(id), hasResult != hasError, message["params"] == nil
+            else { return nil }
+            if hasError {
+                guard case .object(let error)? = message["error"], case .int? = error["code"],
+                    case .string? = error["message"]
+                else { return nil }
+            }
+            kind = .response(id: key)
         }
+    }
+
+    /// Reads what the session needs of an `initialize` request's params.
+    private mutating func readInitialize(_ fields: [String: Value]) {
+        if case .string(let version)? = fields["protocolVersion"] { requestedVersion = version }
+        var clientValid = fields["clientInfo"] == nil
+        if case .object(let client)? = fields["clientInfo"], case .string? = client["name"],
+            case .string? = client["version"]
+        {
+            clientValid = true
+        }
+        var capabilitiesValid = fields["capabilities"] == nil
+        if case .object? = fields["capabilities"] { capabilitiesValid = true }
+        initializeParamsValid =
+            (fields["protocolVersion"] == nil || requestedVersion != nil) && capabilitiesValid && clientValid
     }
 
     /// A JSON-RPC error response body (`id` null when the request's id is unknown).

@@ -17,7 +17,7 @@ final class LegacySSERoutes: Sendable {
         self.configuration = configuration
     }
 
-    @inline(never) func open(_ request: Request, loop: any EventLoop) async throws -> Response {
+    @inline(never) func open(_ request: Request, channel: any Channel) async throws -> Response {
         let session: MCPSession
         do {
             // In a task of its own: a connection's task keeps the memory its deepest call ever
@@ -32,7 +32,7 @@ final class LegacySSERoutes: Sendable {
         guard let stream = await session.transport.openStandaloneStream() else {
             return StreamableHTTPRoutes.rpcError(.internalServerError, code: -32603, "Cannot open the stream")
         }
-        let body = stream.attach()
+        let body = stream.attach(onOverflow: StreamableHTTPRoutes.giveUp(channel, session: session))
         session.legacyRoute = NotificationRoute(stream: stream, event: "message")
         stream.send("/messages?session_id=\(session.id)", event: "endpoint")
         let registry = self.registry
@@ -40,7 +40,7 @@ final class LegacySSERoutes: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"],
-            body: StreamableHTTPRoutes.sseBody(body, of: stream, on: loop) { await registry.remove(id) }
+            body: StreamableHTTPRoutes.sseBody(body, of: stream, on: channel) { await registry.remove(id) }
         )
     }
 
@@ -54,7 +54,9 @@ final class LegacySSERoutes: Sendable {
         else {
             return StreamableHTTPRoutes.rpcError(.notFound, code: -32600, "Unknown or expired session")
         }
-        switch await JSONRPCBody.read(request, limit: configuration.maxBodyBytes) {
+        switch await JSONRPCBody.read(request, configuration: configuration) {
+        case .success(let body) where body.isBatch && !session.acceptsBatches:
+            return StreamableHTTPRoutes.batchRefusal
         case .success(let body): await session.receive(body, route: session.legacyRoute)
         case .failure(let refusal): return refusal.response
         }

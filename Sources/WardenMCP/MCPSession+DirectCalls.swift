@@ -59,11 +59,14 @@ extension MCPSession {
                     .invalidParams("protocolVersion, capabilities or clientInfo has the wrong type")
                 )
             }
-            guard markInitialized() else { return Self.failure(id, .invalidRequest("Server is already initialized")) }
             // As the SDK negotiates: the client's version when supported, else the latest.
             let requested = message.requestedVersion ?? ""
+            let version = Version.supported.contains(requested) ? requested : Version.latest
+            guard markInitialized(version: version) else {
+                return Self.failure(id, .invalidRequest("Server is already initialized"))
+            }
             let result = Initialize.Result(
-                protocolVersion: Version.supported.contains(requested) ? requested : Version.latest,
+                protocolVersion: version,
                 capabilities: Self.capabilities,
                 serverInfo: Self.info,
                 instructions: Self.instructions

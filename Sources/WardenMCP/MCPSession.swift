@@ -41,6 +41,8 @@ final class MCPSession: Sendable {
         var legacyRoute: NotificationRoute?
         /// Set by the first `initialize`: a second one is refused.
         var initialized = false
+        /// The protocol version the first `initialize` negotiated.
+        var protocolVersion: String?
         /// The SDK server, made the first time a message needs it.
         var sdk: Task<Server, any Error>?
     }
@@ -57,12 +59,19 @@ final class MCPSession: Sendable {
         edit_file, delete_file and move_file work on it, and its files are also resources.
         """
 
-    init(id: String, principal: String, mode: SessionTransport.Mode, workspace: Workspace, logger: Logger) {
+    init(
+        id: String,
+        principal: String,
+        mode: SessionTransport.Mode,
+        limits: EventStream.BacklogLimits = .init(),
+        workspace: Workspace,
+        logger: Logger
+    ) {
         self.id = id
         self.principal = principal
         self.workspace = workspace
         self.logger = logger
-        self.transport = SessionTransport(mode: mode, logger: logger)
+        self.transport = SessionTransport(mode: mode, limits: limits, logger: logger)
     }
 
     /// Makes the session ready for messages; its tools answer every call.
@@ -70,13 +79,24 @@ final class MCPSession: Sendable {
         self.tools = tools
     }
 
-    /// Marks the session initialized; `false` when it already was.
-    func markInitialized() -> Bool {
+    /// Marks the session initialized at the protocol version it negotiated; `false` when it
+    /// already was.
+    func markInitialized(version: String) -> Bool {
         state.withLock { state in
-            defer { state.initialized = true }
-            return !state.initialized
+            guard !state.initialized else { return false }
+            state.initialized = true
+            state.protocolVersion = version
+            return true
         }
     }
+
+    /// The only protocol version with JSON-RPC batches: 2025-03-26 added them, 2025-06-18
+    /// removed them.
+    static let batchingVersion = "2025-03-26"
+
+    /// Whether the session may send JSON-RPC batches: only when it negotiated
+    /// ``batchingVersion`` (a session that never initialized has no version, so none).
+    var acceptsBatches: Bool { state.withLock { $0.protocolVersion == Self.batchingVersion } }
 
     /// Whether the SDK server was made (for tests: the common messages must not need it).
     var hasSDKServer: Bool { state.withLock { $0.sdk != nil } }

@@ -8,7 +8,7 @@ struct NotificationRoute: Sendable {
     let event: String?
 
     /// Sends a notification, dropped while the client is not reading (see
-    /// ``EventStream/backlogLimit``).
+    /// ``EventStream/BacklogLimits``).
     func send(_ json: String) {
         stream.send(json, event: event, droppable: true)
     }

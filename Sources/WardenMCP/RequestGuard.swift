@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The checks every request passes before it reaches a route: `Host` against an allow-list
-/// (421) and `Origin` (403), both against DNS rebinding as the MCP specification requires,
-/// then the bearer token when one is configured (401).
+/// The checks every request passes before it reaches a route: each header it relies on sent at
+/// most once (400), `Host` against an allow-list (421) and `Origin` (403), both against DNS
+/// rebinding as the MCP specification requires, then the bearer token when one is configured
+/// (401).
 final class RequestGuard: Sendable {
     let configuration: ServerConfiguration
     let port: BoundPort
@@ -36,8 +37,23 @@ final class RequestGuard: Sendable {
         return origins
     }
 
+    /// Headers a request may carry at most once. Two `Host` fields make a request invalid
+    /// (RFC 9112, section 3.2); two of the others leave it unclear which one a check read and
+    /// which one a later reader acts on.
+    static let singleFields: [HTTPField.Name] = [
+        .origin, .authorization, StreamableHTTPRoutes.sessionHeader, StreamableHTTPRoutes.versionHeader,
+    ]
+    /// The field name of `Host`: the first one becomes the request's authority, any other stays a field.
+    static let hostField = HTTPField.Name("Host")!
+
     /// The response that refuses `request`, or `nil` when it may go on.
     @inline(never) func refusal(for request: Request) -> Response? {
+        if request.headers[values: Self.hostField].count > 0 {
+            return Self.plain(.badRequest, "More than one Host header")
+        }
+        for name in Self.singleFields where request.headers[values: name].count > 1 {
+            return Self.plain(.badRequest, "More than one \(name.rawName) header")
+        }
         guard let host = request.head.authority, allowedHosts.contains(host.lowercased()) else {
             return Self.plain(.misdirectedRequest, "Host not allowed")
         }

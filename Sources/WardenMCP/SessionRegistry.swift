@@ -11,6 +11,7 @@ public actor SessionRegistry: Service {
     private let maxSessions: Int
     private let idleTimeout: Duration
     private let keepAliveInterval: Duration
+    private let backlogLimits: EventStream.BacklogLimits
     private let logger: Logger
     let workspaces: WorkspaceStore
     /// Keeps sandboxes ready for the sessions' workspaces; told when one is deleted.
@@ -20,6 +21,7 @@ public actor SessionRegistry: Service {
         maxSessions: Int,
         idleTimeout: Duration,
         keepAliveInterval: Duration,
+        backlogLimits: EventStream.BacklogLimits = .init(),
         workspaces: WorkspaceStore,
         supervisor: Supervisor,
         logger: Logger
@@ -29,6 +31,7 @@ public actor SessionRegistry: Service {
         self.supervisor = supervisor
         self.idleTimeout = idleTimeout
         self.keepAliveInterval = keepAliveInterval
+        self.backlogLimits = backlogLimits
         self.logger = logger
     }
 
@@ -70,6 +73,7 @@ public actor SessionRegistry: Service {
             id: Self.newID(),
             principal: principal,
             mode: mode,
+            limits: backlogLimits,
             workspace: workspace,
             logger: logger
         )

@@ -19,6 +19,8 @@ actor SessionTransport: Transport, HTTPContextProviding {
 
     let logger: Logger
     let mode: Mode
+    /// The backlog limits of each of its streams.
+    let limits: EventStream.BacklogLimits
     private let incoming: AsyncThrowingStream<Data, any Error>
     private let incomingContinuation: AsyncThrowingStream<Data, any Error>.Continuation
     private var streams: [Int: EventStream] = [:]
@@ -29,8 +31,9 @@ actor SessionTransport: Transport, HTTPContextProviding {
     private var nextStreamNumber = 1
     private(set) var closed = false
 
-    init(mode: Mode, logger: Logger) {
+    init(mode: Mode, limits: EventStream.BacklogLimits = .init(), logger: Logger) {
         self.mode = mode
+        self.limits = limits
         self.logger = logger
         (incoming, incomingContinuation) = AsyncThrowingStream.makeStream(of: Data.self)
     }
@@ -102,7 +105,7 @@ actor SessionTransport: Transport, HTTPContextProviding {
     }
 
     /// Sends a progress or log notification on the stream of a request still in flight; it is
-    /// dropped while that stream's client is not reading (see ``EventStream/backlogLimit``).
+    /// dropped while that stream's client is not reading (see ``EventStream/BacklogLimits``).
     func send(_ data: Data, relatedTo requestKey: String) {
         guard let text = String(data: data, encoding: .utf8) else { return }
         if case .legacy = mode {
@@ -189,7 +192,7 @@ actor SessionTransport: Transport, HTTPContextProviding {
     }
 
     private func makeStream() -> EventStream {
-        let stream = EventStream(number: nextStreamNumber, resumable: mode == .streamable)
+        let stream = EventStream(number: nextStreamNumber, resumable: mode == .streamable, limits: limits)
         nextStreamNumber += 1
         streams[stream.number] = stream
         return stream

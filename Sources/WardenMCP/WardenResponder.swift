@@ -31,10 +31,10 @@ public final class WardenResponder: HTTPResponder {
         var path = request.uri.path
         if path.count > 1, path.hasSuffix("/") { path.removeLast() }
         switch (path, request.method) {
-        case ("/mcp", .post): return try await streamable.post(request, loop: context.eventLoop)
-        case ("/mcp", .get): return try await streamable.get(request, loop: context.eventLoop)
+        case ("/mcp", .post): return try await streamable.post(request, channel: context.channel)
+        case ("/mcp", .get): return try await streamable.get(request, channel: context.channel)
         case ("/mcp", .delete): return try await streamable.delete(request)
-        case ("/sse", .get): return try await legacy.open(request, loop: context.eventLoop)
+        case ("/sse", .get): return try await legacy.open(request, channel: context.channel)
         case ("/messages", .post): return try await legacy.post(request)
         case ("/healthz", .get): return try await health.report()
         default:

@@ -58,6 +58,10 @@ public struct WardenServer: Sendable {
             maxSessions: maxSessions,
             idleTimeout: configuration.idleTimeout,
             keepAliveInterval: configuration.keepAliveInterval,
+            backlogLimits: EventStream.BacklogLimits(
+                droppable: configuration.droppableBacklogBytes,
+                hard: configuration.maxBacklogBytes
+            ),
             workspaces: workspaces,
             supervisor: supervisor,
             logger: logger
@@ -95,7 +99,8 @@ public struct WardenServer: Sendable {
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [
-                        ReceiveBufferSizer(), ConnectionDeadlines(timeouts: timeouts, table: connections),
+                        ReceiveBufferSizer(), ClientCloseWatcher.Installer(),
+                        ConnectionDeadlines(timeouts: timeouts, table: connections),
                     ]
                 )
             ),

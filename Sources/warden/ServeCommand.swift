@@ -18,6 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
             WARDEN_MAX_SESSIONS, WARDEN_IDLE_TIMEOUT, WARDEN_MAX_RUNS, WARDEN_MAX_TIMEOUT, WARDEN_MAX_QUEUED, \
             WARDEN_RUN_SHARE, WARDEN_QUEUE_SHARE, WARDEN_CPU_CORES, WARDEN_WORKSPACE_BUDGET, \
             WARDEN_MAX_CONNECTIONS, WARDEN_HEADER_TIMEOUT, WARDEN_REQUEST_TIMEOUT, WARDEN_IDLE_CONNECTION_TIMEOUT, \
+            WARDEN_MAX_MESSAGE_DEPTH, WARDEN_MAX_BATCH_ITEMS, WARDEN_MAX_BACKLOG_BYTES, WARDEN_WORKSPACE_THREADS, \
             WARDEN_WORKSPACE_ROOT, WARDEN_WORKSPACE_BYTES, WARDEN_WORKSPACE_ENTRIES, WARDEN_READ_CAP, \
             WARDEN_MAX_IMAGES, WARDEN_MAX_IMAGE_BYTES, WARDEN_STANDBY_SANDBOXES, WARDEN_WARM_STANDBYS, WARDEN_LOG_LEVEL), then a JSON file (--config or WARDEN_CONFIG) such as \
             {"warden": {"port": 8080, "maxSessions": 1000, "idleTimeout": 1800}}, then defaults.
@@ -97,6 +98,10 @@ struct ServeCommand: AsyncParsableCommand {
         server.maxImages = max(0, min(settings.int(forKey: "maxImages") ?? server.maxImages, 16))
         server.maxImageBytes = max(0, min(settings.int(forKey: "maxImageBytes") ?? server.maxImageBytes, 192 << 10))
         server.maxConnections = max(8, settings.int(forKey: "maxConnections") ?? server.maxConnections)
+        server.maxMessageDepth = max(8, min(settings.int(forKey: "maxMessageDepth") ?? server.maxMessageDepth, 256))
+        server.maxBatchItems = max(1, min(settings.int(forKey: "maxBatchItems") ?? server.maxBatchItems, 1024))
+        server.maxBacklogBytes = max(1 << 20, settings.int(forKey: "maxBacklogBytes") ?? server.maxBacklogBytes)
+        server.workspaceThreads = max(1, min(settings.int(forKey: "workspaceThreads") ?? server.workspaceThreads, 64))
         if let seconds = settings.double(forKey: "headerTimeout"), seconds > 0 {
             server.headerTimeout = .seconds(seconds)
         }

@@ -71,6 +71,13 @@ import Testing
         #expect(parse(String(repeating: #"{"a":"#, count: 200_000)) == nil)
     }
 
+    @Test func aCallerMaySetALowerDepthLimitAndLearnsWhyAParseFailed() {
+        let nested = { (depth: Int) in String(repeating: "[", count: depth) + String(repeating: "]", count: depth) }
+        #expect((try? JSONParser.parse(Array(nested(32).utf8), maxDepth: 32).get()) != nil)
+        #expect(JSONParser.parse(Array(nested(33).utf8), maxDepth: 32) == .failure(.tooDeep))
+        #expect(JSONParser.parse(Array("[1,".utf8), maxDepth: 32) == .failure(.invalid))
+    }
+
     @Test func agreesWithJSONSerializationOnRealMessages() throws {
         let messages = [
             #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"roots":{"listChanged":true}},"clientInfo":{"name":"c","version":"1"}}}"#,

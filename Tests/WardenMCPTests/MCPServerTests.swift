@@ -23,22 +23,16 @@ import WardenEngine
         configuration configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        var sandbox = SandboxConfiguration()
-        sandbox.identityBase = 310_000
-        sandbox.maxConcurrentRuns = 4
-        let host = try SandboxHost.prepare(sandbox, logger: Self.logger)
-        defer { host.cleanUp() }
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        configure(&configuration)
-        let server = try WardenServer(
-            configuration: configuration,
-            supervisor: Supervisor(host: host, logger: Self.logger),
-            logger: Self.logger
-        )
-        try await server.application.test(.live) { client in try await body(client) }
-        await server.registry.closeAll()
-        try await server.workers.shutDown()
+        try await withServer(configuration: configure) { client, _ in try await body(client) }
+    }
+
+    /// Runs `body` against a live server built with `configure`, given the server too (its
+    /// registry and supervisor).
+    func withServer(
+        configuration configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (any TestClientProtocol, WardenServer) async throws -> Void
+    ) async throws {
+        try await LiveServer.with(identityBase: 310_000, configuration: configure, body)
     }
 
     static func post(

@@ -8,6 +8,8 @@ import Testing
     final class Record: Sendable {
         let entries = Mutex<[String]>([])
         let running = Atomic<Int>(0)
+        /// Set once every later job waits: the first job holds the gate until then.
+        let released = Atomic<Bool>(false)
     }
 
     @Test func jobsRunOneAtATimeInArrivalOrder() async throws {
@@ -17,7 +19,7 @@ import Testing
             try await gate.withTurn {
                 record.entries.withLock { $0.append("start 0") }
                 #expect(record.running.add(1, ordering: .relaxed).newValue == 1)
-                try await Task.sleep(for: .milliseconds(200))
+                while !record.released.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(1)) }
                 record.running.subtract(1, ordering: .relaxed)
                 record.entries.withLock { $0.append("end 0") }
             }
@@ -37,6 +39,7 @@ import Testing
             )
             while gate.waiting < number { try await Task.sleep(for: .milliseconds(1)) }
         }
+        record.released.store(true, ordering: .relaxed)
         try await first.value
         for task in others { try await task.value }
         #expect(record.entries.withLock { $0 } == ["start 0", "end 0", "run 1", "run 2", "run 3"])

@@ -519,8 +519,14 @@ def test_delete_returns_only_once_the_sessions_runs_are_gone(server):
 
 def test_a_batch_gets_all_its_responses(server):
     """Protocol 2025-03-26 allows JSON-RPC batches: the SDK answers one with one batch of
-    responses, which must reach the POST's stream (and end it) whatever its requests."""
-    headers = dict(JSON, **{"Mcp-Session-Id": new_session(server), "MCP-Protocol-Version": "2025-03-26"})
+    responses, which must reach the POST's stream (and end it) whatever its requests. A session
+    at a later version gets -32600 (batching was removed in 2025-06-18)."""
+    latest = dict(JSON, **{"Mcp-Session-Id": new_session(server), "MCP-Protocol-Version": "2025-11-25"})
+    refused = httpx.post(server.url("/mcp"), headers=latest, json=[{"jsonrpc": "2.0", "id": 1, "method": "ping"}])
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == -32600
+    init = dict(INIT, params=dict(INIT["params"], protocolVersion="2025-03-26"))
+    session = httpx.post(server.url("/mcp"), headers=JSON, json=init).headers["mcp-session-id"]
+    headers = dict(JSON, **{"Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-03-26"})
     batch = [
         {"jsonrpc": "2.0", "id": 1, "method": "ping"},
         {"jsonrpc": "2.0", "id": "two", "method": "tools/list"},
