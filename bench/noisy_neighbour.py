@@ -2,9 +2,11 @@
 attacks the same `warden serve`, against the same round trip on the idle server, in one run.
 
 Each attack (bench/attacks.py) starts, reaches full swing, and the quiet session (its own
-Streamable HTTP session, bench/raw_http.py's blocking client) makes its calls; idle samples are
-taken before the first attack and after the last, and the idle figure is their median. The
-goal: p50 under every attack within 2x of idle.
+Streamable HTTP session, bench/raw_http.py's blocking client) makes its calls, each after
+100 ms of quiet as in bench/mcp_bench.py (an agent's calls come seconds apart; a sandbox for
+the next call is prepared meanwhile); idle samples are taken before the first attack and
+after the last, and the idle figure is their median. The goal: p50 under every attack within
+2x of idle.
 
 Usage: .venv/bin/python bench/noisy_neighbour.py [--runs 30] [--warden .build/release/warden]
 """
@@ -30,7 +32,7 @@ def samples(session, runs):
         result = (response or {}).get("result", {})
         if result.get("structuredContent", {}).get("status") != "completed":
             failures += 1
-        time.sleep(0.05)
+        time.sleep(0.1)  # as bench/mcp_bench.py: the next call meets its standby ready
     return times, failures
 
 
