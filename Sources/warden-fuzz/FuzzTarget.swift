@@ -29,7 +29,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 }
 
 private func body(_ input: [UInt8]) {
-    switch JSONRPCBody.parse(ByteBuffer(bytes: input)) {
+    switch JSONRPCBody.parse(ByteBuffer(bytes: input), configuration: configuration) {
     case .success(let body):
         precondition(!body.messages.isEmpty, "an accepted body has a message")
         precondition(JSONParser.parse(input) != nil, "an accepted body is JSON")
@@ -50,11 +50,14 @@ private func mediaRanges(_ input: [UInt8]) {
     }
 }
 
-private let requestGuard: RequestGuard = {
+/// The server's defaults, with a token so the guard's token check is fuzzed too.
+private let configuration: ServerConfiguration = {
     var configuration = ServerConfiguration()
     configuration.token = "fuzz-token"
-    return RequestGuard(configuration: configuration, port: BoundPort(8080))
+    return configuration
 }()
+
+private let requestGuard = RequestGuard(configuration: configuration, port: BoundPort(8080))
 
 private func requestHead(_ input: [UInt8]) {
     var lines = String(decoding: input, as: UTF8.self).split(separator: "\n").map(String.init)
