@@ -1,7 +1,8 @@
 import Glibc
 
-/// The launcher command line for one run: a pure function of the host, the request and the
-/// run's identity, so it can be tested without spawning anything. The launcher itself gets an empty
+/// The launcher command line for one run: a function of the host, the request and the run's
+/// identity (and of this process, which the launcher watches), so it can be tested without
+/// spawning anything. The launcher itself gets an empty
 /// environment; the program's environment travels in `--env` arguments.
 package struct LaunchPlan: Sendable, Equatable {
     package var arguments: [String]

@@ -37,9 +37,6 @@ public struct WardenServer: Sendable {
                 "refusing to listen on \(configuration.host) without --token: only loopback may go without one"
             )
         }
-        // Every session needs a workspace: fail now, clearly, rather than refuse each session.
-        // A little more room than sessions: a removed session's workspace is freed only once
-        // its runs are reaped, and a new session must not be refused meanwhile.
         // Descriptors: half for connections, the rest for sessions (each holds its
         // workspace's) beside runs and standbys (a few pipes and a pidfd each).
         let descriptors = Self.descriptorLimit()
@@ -52,6 +49,9 @@ public struct WardenServer: Sendable {
                 metadata: ["warden.sessions": "\(maxSessions)", "warden.descriptors": "\(descriptors)"]
             )
         }
+        // Every session needs a workspace: fail now, clearly, rather than refuse each session.
+        // A little more room than sessions: a removed session's workspace is freed only once
+        // its runs are reaped, and a new session must not be refused meanwhile.
         let workspaces = try WorkspaceStore(host: supervisor.host, capacity: maxSessions + 64)
         workspaces.remove(try workspaces.create())
         let registry = SessionRegistry(
